@@ -1,0 +1,42 @@
+"""ALS Companion: a live widget for running action learning sets beside a video call."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from companion.config import DEFAULTS, instance_path_from_environment, settings_from_environment
+from companion.secret import load_or_create_secret_key
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then the environment, then ``config`` (tests pass theirs here).
+
+    ``config["INSTANCE_PATH"]`` (or ``COMPANION_INSTANCE_PATH``) moves the instance folder, which
+    holds the generated secret key and the embedded Redis data.
+    """
+    config = config or {}
+    instance_path = config.get("INSTANCE_PATH") or instance_path_from_environment()
+    app = Flask(__name__, instance_path=instance_path)
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(settings_from_environment())
+    app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+    from companion import logs, security, services
+    from companion.views import api, errors, health, pages
+    from realtime import init_app as init_realtime
+
+    logs.init_app(app)
+    services.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(health.blueprint)
+    init_realtime(app)
+    return app

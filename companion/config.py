@@ -1,0 +1,53 @@
+"""Settings read from the environment, so one build runs on a laptop and in production unchanged."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+# Teams and Microsoft 365 hosts that frame a meeting side panel or stage. Zoom and Meet open the
+# widget in a plain tab, so they need no entry here.
+DEFAULT_FRAME_ANCESTORS = (
+    "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.teams.microsoft.us "
+    "https://*.teams.cloud.microsoft https://*.cloud.microsoft https://*.office.com "
+    "https://*.office365.com https://*.microsoft365.com https://*.skype.com"
+)
+
+DEFAULTS: dict[str, Any] = {
+    "REDIS_URL": None,
+    "SECRET_KEY": None,
+    "ALLOWED_ORIGINS": None,
+    "FRAME_ANCESTORS": DEFAULT_FRAME_ANCESTORS,
+    "TOKEN_MAX_AGE": 90 * 24 * 3600,
+    "ASYNC_MODE": None,
+    "LOG_LEVEL": "INFO",
+}
+
+
+def _split_list(value: str) -> list[str] | None:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
+def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Only variables that are set and non-empty override the defaults."""
+    settings: dict[str, Any] = {}
+    if environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = environ["REDIS_URL"]
+    if environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("COMPANION_ALLOWED_ORIGINS"):
+        settings["ALLOWED_ORIGINS"] = _split_list(environ["COMPANION_ALLOWED_ORIGINS"])
+    if environ.get("COMPANION_FRAME_ANCESTORS"):
+        settings["FRAME_ANCESTORS"] = environ["COMPANION_FRAME_ANCESTORS"].strip()
+    if environ.get("COMPANION_TOKEN_MAX_AGE_DAYS"):
+        settings["TOKEN_MAX_AGE"] = int(environ["COMPANION_TOKEN_MAX_AGE_DAYS"]) * 24 * 3600
+    if environ.get("COMPANION_LOG_LEVEL"):
+        settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
+    return settings
+
+
+def instance_path_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where the embedded Redis data and the generated secret live, when not Flask's default."""
+    return environ.get("COMPANION_INSTANCE_PATH") or None

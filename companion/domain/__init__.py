@@ -1,0 +1,1 @@
+"""The meeting rules, in pure Python: no Flask, Socket.IO, Redis or marshmallow here."""

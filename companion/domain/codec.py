@@ -1,0 +1,134 @@
+"""Meetings to and from plain dicts: one form for storage, a smaller one for the widgets."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from functools import cache
+from typing import Any
+
+from companion.domain import bidding, hands, phases, rounds
+from companion.domain.model import Bid, BidStatus, LearningSet, Meeting
+
+FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
+ACTIVITY_SHOWN = 12  # the latest lines of history in each snapshot; keeps it small for phones
+
+
+def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
+    return {"format": FORMAT, **_encode(meeting)}
+
+
+def meeting_from_dict(data: dict[str, Any]) -> Meeting:
+    return _decode(Meeting, {k: v for k, v in data.items() if k != "format"})
+
+
+def set_to_dict(learning_set: LearningSet) -> dict[str, Any]:
+    return {"format": FORMAT, **_encode(learning_set)}
+
+
+def set_from_dict(data: dict[str, Any]) -> LearningSet:
+    return _decode(LearningSet, {k: v for k, v in data.items() if k != "format"})
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    return value
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _decode(kind: Any, data: Any) -> Any:
+    """Rebuild a value of ``kind`` (a dataclass, enum, list, dict or optional) from plain data."""
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if data is None:
+        return None
+    if origin in (types.UnionType, typing.Union):
+        return _decode(next(a for a in arguments if a is not type(None)), data)
+    if origin is list:
+        return [_decode(arguments[0], item) for item in data]
+    if origin is dict:
+        return {key: _decode(arguments[1], item) for key, item in data.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = _field_types(kind)
+        return kind(**{name: _decode(hints[name], value) for name, value in data.items()})
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(data)
+    return data
+
+
+def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
+    """What every widget of the meeting may see: no connection ids; presence as a flag."""
+    return {
+        "id": meeting.id,
+        "set_name": meeting.set_name,
+        "phase": meeting.phase.value,
+        "server_now_ms": now_ms,
+        "participants": [
+            {"id": p.id, "name": p.name, "role": p.role.value, "online": p.online}
+            for p in meeting.participants.values()
+            if not p.removed
+        ],
+        "round": _round_view(meeting),
+        "work": _work_view(meeting),
+        "bids": [_bid_view(b) for b in meeting.bids if b.status is not BidStatus.WITHDRAWN],
+        "allocation": {
+            "mode": meeting.settings.allocation.value,
+            "minutes": bidding.propose_allocation(meeting, now_ms),
+        },
+        "timers": _encode(meeting.timers),
+        "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
+    }
+
+
+def _bid_view(bid: Bid) -> dict[str, Any]:
+    return {
+        "id": bid.id,
+        "participant_id": bid.participant_id,
+        "title": bid.title,
+        "minutes": bid.minutes,
+        "status": bid.status.value,
+    }
+
+
+def _round_view(meeting: Meeting) -> dict[str, Any] | None:
+    if meeting.round is None:
+        return None
+    return {
+        "kind": meeting.round.kind.value,
+        "speaking_order": rounds.speaking_order(meeting),
+        "current": meeting.round.current,
+        "outcomes": _encode(meeting.round.outcomes),
+    }
+
+
+def _work_view(meeting: Meeting) -> dict[str, Any] | None:
+    work = meeting.work
+    if work is None:
+        return None
+    return {
+        "bid_id": work.bid_id,
+        "presenter": work.presenter_id,
+        "stage": work.stage.value,
+        "hands": hands.queue(work),
+        "questioner": work.questioner,
+    }
+
+
+def guide() -> dict[str, Any]:
+    """The words the widget shows for each phase and work stage, sent once per connection."""
+    return {
+        "phases": {phase.value: text for phase, text in phases.GUIDANCE.items()},
+        "stages": {stage.value: text for stage, text in phases.STAGE_GUIDANCE.items()},
+    }

@@ -1,0 +1,175 @@
+"""What a meeting of an action learning set holds. Plain dataclasses: the rules live elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"  # the lead: exactly one per meeting, can hand over
+    CO_FACILITATOR = "co_facilitator"  # the same powers, appointed by a facilitator
+    MEMBER = "member"  # takes part in rounds, bids and questions; the presenter is a member
+    OBSERVER = "observer"  # sees everything, takes part in nothing
+
+
+FACILITATION = frozenset({Role.FACILITATOR, Role.CO_FACILITATOR})
+
+
+class Phase(StrEnum):
+    OPENING = "opening"
+    CHECK_IN = "check_in"
+    BIDDING = "bidding"
+    WORK = "work"
+    CLOSING_ROUND = "closing_round"
+    LEARNING_REVIEW = "learning_review"
+    CLOSED = "closed"
+
+
+class WorkStage(StrEnum):
+    PRESENTING = "presenting"
+    CLARIFYING = "clarifying"
+    OPEN_QUESTIONS = "open_questions"
+    ACTIONS = "actions"
+
+
+class BidStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    WORKING = "working"
+    DONE = "done"
+
+
+class Allocation(StrEnum):
+    EQUAL = "equal"  # the remaining time split evenly between the accepted bids
+    ASKED = "asked"  # each gets what they asked for, scaled down if it does not all fit
+
+
+class RoundKind(StrEnum):
+    CHECK_IN = "check_in"
+    CLOSING = "closing"
+    LEARNING_REVIEW = "learning_review"
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    PASSED = "passed"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Participant:
+    """Someone in this meeting. ``connections`` holds opaque ids, one per open widget."""
+
+    id: str
+    name: str
+    role: Role
+    joined_at: float
+    connections: list[str] = field(default_factory=list)
+    removed: bool = False
+
+    @property
+    def online(self) -> bool:
+        return bool(self.connections)
+
+
+@dataclass
+class Bid:
+    id: str
+    participant_id: str
+    title: str  # may be empty: the issue can stay private
+    minutes: int
+    arrived_ms: int  # server time; breaks ties in the queue
+    status: BidStatus = BidStatus.PENDING
+
+
+@dataclass
+class Round:
+    """A speaking round. ``order`` keeps everyone's place, even while they are away."""
+
+    kind: RoundKind
+    order: list[str]
+    current: str | None = None
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+@dataclass
+class Work:
+    """One presenter's time: the stage, the raise-hand queue, and who has asked already."""
+
+    bid_id: str
+    presenter_id: str
+    stage: WorkStage = WorkStage.PRESENTING
+    hands: list[str] = field(default_factory=list)  # in order of raising
+    asked: list[str] = field(default_factory=list)  # called on at least once in this work period
+    questioner: str | None = None
+
+
+@dataclass
+class Timer:
+    """A deadline in server epoch milliseconds; while paused, the time that was left instead."""
+
+    deadline_ms: int | None = None
+    remaining_ms: int | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.deadline_ms is None
+
+
+@dataclass
+class Activity:
+    """One line of the meeting's visible history. Ids only: the widget turns them into words."""
+
+    version: int
+    at_ms: int
+    actor: str | None
+    action: str
+    subject: str | None = None
+    detail: str | None = None
+    override: bool = False
+
+
+@dataclass
+class Settings:
+    allocation: Allocation = Allocation.EQUAL
+    speaker_seconds: int = 120
+    review_reserve_minutes: int = 10
+
+
+@dataclass
+class Meeting:
+    id: str
+    set_id: str
+    set_name: str
+    started_at: float
+    version: int = 0
+    phase: Phase = Phase.OPENING
+    participants: dict[str, Participant] = field(default_factory=dict)
+    bids: list[Bid] = field(default_factory=list)  # accepted bids present in this order
+    round: Round | None = None
+    work: Work | None = None
+    timers: dict[str, Timer] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    activity: list[Activity] = field(default_factory=list)
+    next_id: int = 1
+
+
+@dataclass
+class Member:
+    """Someone who belongs to a set, across all its meetings."""
+
+    id: str
+    name: str
+    role: Role
+
+
+@dataclass
+class LearningSet:
+    id: str
+    name: str
+    created_at: float
+    members: dict[str, Member] = field(default_factory=dict)
+    current_meeting_id: str | None = None

@@ -1,0 +1,82 @@
+"""The one way into the meeting rules: ``apply(meeting, command)``.
+
+It returns a new meeting (the input is never changed) with the version bumped and, for an audited
+command, a line in the activity log; or it raises ``Rejected`` and nothing has changed.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from companion.domain import activity, bidding, hands, phases, presence, roles, rounds, timers
+from companion.domain.commands import Command, Spec
+from companion.domain.errors import Rejected
+from companion.domain.model import FACILITATION, Meeting, Role
+
+FACILITATORS = FACILITATION
+LEAD = frozenset({Role.FACILITATOR})
+MEMBERS = frozenset({Role.MEMBER})
+ANYONE = frozenset(Role)
+
+COMMANDS: dict[str, Spec] = {
+    # Presence: sent by the server itself when a widget opens or closes, never by a client.
+    "connect": Spec(presence.connect, ANYONE, newcomer_allowed=True),
+    "disconnect": Spec(presence.disconnect, ANYONE, newcomer_allowed=True),
+    # Phases
+    "advance_phase": Spec(phases.advance, FACILITATORS),
+    "go_to_phase": Spec(phases.go_to, FACILITATORS),
+    "start_silence": Spec(phases.start_silence, FACILITATORS),
+    "end_work": Spec(phases.end_work, MEMBERS | FACILITATORS),
+    "end_meeting": Spec(phases.end_meeting, FACILITATORS),
+    # Rounds
+    "speaker_done": Spec(rounds.speaker_done, MEMBERS),
+    "speaker_pass": Spec(rounds.speaker_pass, MEMBERS),
+    "skip_speaker": Spec(rounds.skip_speaker, FACILITATORS),
+    "move_to_end": Spec(rounds.move_to_end, FACILITATORS),
+    "reorder_round": Spec(rounds.reorder, FACILITATORS),
+    # Bidding
+    "place_bid": Spec(bidding.place, MEMBERS),
+    "withdraw_bid": Spec(bidding.withdraw, MEMBERS),
+    "accept_bid": Spec(bidding.accept, FACILITATORS),
+    "decline_bid": Spec(bidding.decline, FACILITATORS),
+    "reorder_bids": Spec(bidding.reorder, FACILITATORS),
+    "set_allocation": Spec(bidding.set_allocation, FACILITATORS),
+    # Questions during work
+    "raise_hand": Spec(hands.raise_hand, MEMBERS),
+    "lower_hand": Spec(hands.lower_hand, MEMBERS),
+    "call_next": Spec(hands.call_next, FACILITATORS),
+    "remove_hand": Spec(hands.remove_hand, FACILITATORS),
+    "clear_hands": Spec(hands.clear_hands, FACILITATORS),
+    # Timers
+    "start_timer": Spec(timers.start, FACILITATORS),
+    "pause_timer": Spec(timers.pause, FACILITATORS),
+    "resume_timer": Spec(timers.resume, FACILITATORS),
+    "extend_timer": Spec(timers.extend, FACILITATORS),
+    "stop_timer": Spec(timers.stop, FACILITATORS),
+    # Roles
+    "hand_over": Spec(roles.hand_over, LEAD),
+    "set_role": Spec(roles.set_role, FACILITATORS),
+    "remove_participant": Spec(roles.remove, FACILITATORS),
+}
+SERVER_ONLY = frozenset({"connect", "disconnect"})
+CLIENT_COMMANDS = frozenset(COMMANDS) - SERVER_ONLY
+
+
+def apply(meeting: Meeting, command: Command) -> Meeting:
+    spec = COMMANDS.get(command.name)
+    if spec is None:
+        raise Rejected("unknown_command", "That action is not recognised.")
+    working = copy.deepcopy(meeting)
+    actor = working.participants.get(command.actor_id)
+    if not spec.newcomer_allowed:
+        if actor is None:
+            raise Rejected("not_in_meeting", "You are not in this meeting.")
+        if actor.removed:
+            raise Rejected("removed", "You have been removed from this meeting.")
+        if actor.role not in spec.roles:
+            raise Rejected("not_allowed", f"Your role ({actor.role.value}) cannot do that.")
+    entry = spec.handler(working, actor, command)
+    working.version += 1
+    if entry is not None:
+        activity.record(working, command.actor_id, command.now_ms, entry)
+    return working

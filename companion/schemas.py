@@ -1,0 +1,168 @@
+"""What may come in. Every body is checked here before anything else sees it."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from companion.domain import timers
+from companion.domain.model import Allocation, Phase
+from companion.domain.roles import ASSIGNABLE
+
+NAME_MAX = 40
+SET_NAME_MAX = 80
+TOKEN_MAX = 512
+
+
+class PlainText(fields.String):
+    """Trimmed single-line text with no control characters, so it renders the same everywhere."""
+
+    def __init__(self, max_length: int, min_length: int = 1, **kwargs: Any) -> None:
+        length = validate.Length(min=min_length, max=max_length)
+        super().__init__(required=True, validate=length, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if any(unicodedata.category(ch).startswith("C") for ch in text):
+            raise ValidationError("Use letters, numbers and punctuation only.")
+        return text
+
+
+class Token(fields.String):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=True, validate=validate.Length(min=1, max=TOKEN_MAX), **kwargs)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class CreateSetSchema(StrictSchema):
+    set_name = PlainText(SET_NAME_MAX)
+    facilitator_name = PlainText(NAME_MAX)
+
+
+class JoinSchema(StrictSchema):
+    invite_token = Token()
+    display_name = PlainText(NAME_MAX)
+
+
+class ConnectAuthSchema(StrictSchema):
+    token = Token()
+
+
+def first_problem(error: ValidationError) -> str:
+    """One readable sentence from marshmallow's nested messages, for the ``message`` field."""
+    messages = error.normalized_messages()
+    field_name, problems = next(iter(messages.items()))
+    problem = problems[0] if isinstance(problems, list) else str(problems)
+    return f"{field_name}: {problem}"
+
+
+# --- Socket.IO commands: one schema per event, bounded so nothing can grow without limit ---
+
+ID_MAX = 32
+LIST_MAX = 50
+TITLE_MAX = 120
+
+
+def _id(required: bool = True) -> fields.String:
+    return fields.String(required=required, validate=validate.Length(min=1, max=ID_MAX))
+
+
+def _id_list() -> fields.List:
+    return fields.List(_id(), required=True, validate=validate.Length(max=LIST_MAX))
+
+
+def _choice(values: list[str]) -> fields.String:
+    return fields.String(required=True, validate=validate.OneOf(values))
+
+
+def _whole(low: int, high: int) -> fields.Integer:
+    return fields.Integer(required=True, strict=True, validate=validate.Range(min=low, max=high))
+
+
+class NoArguments(StrictSchema):
+    pass
+
+
+class GoToPhase(StrictSchema):
+    phase = _choice([p.value for p in Phase])
+    bid_id = _id(required=False)
+
+
+class StartSilence(StrictSchema):
+    seconds = _whole(10, 600)
+
+
+class ParticipantArgument(StrictSchema):
+    participant_id = _id()
+
+
+class OptionalParticipant(StrictSchema):
+    participant_id = _id(required=False)
+
+
+class NewOrder(StrictSchema):
+    order = _id_list()
+
+
+class PlaceBid(StrictSchema):
+    title = PlainText(TITLE_MAX, min_length=0)  # empty keeps the issue private
+    minutes = _whole(1, 180)
+
+
+class BidArgument(StrictSchema):
+    bid_id = _id()
+
+
+class SetAllocation(StrictSchema):
+    mode = _choice([a.value for a in Allocation])
+
+
+class TimerArgument(StrictSchema):
+    timer = _choice(list(timers.NAMES))
+
+
+class TimerSeconds(TimerArgument):
+    seconds = _whole(1, timers.MAX_SECONDS)
+
+
+class SetRole(ParticipantArgument):
+    role = _choice([r.value for r in ASSIGNABLE])
+
+
+COMMAND_SCHEMAS: dict[str, type[Schema]] = {
+    "advance_phase": NoArguments,
+    "go_to_phase": GoToPhase,
+    "start_silence": StartSilence,
+    "end_work": NoArguments,
+    "end_meeting": NoArguments,
+    "speaker_done": NoArguments,
+    "speaker_pass": NoArguments,
+    "skip_speaker": OptionalParticipant,
+    "move_to_end": ParticipantArgument,
+    "reorder_round": NewOrder,
+    "place_bid": PlaceBid,
+    "withdraw_bid": NoArguments,
+    "accept_bid": BidArgument,
+    "decline_bid": BidArgument,
+    "reorder_bids": NewOrder,
+    "set_allocation": SetAllocation,
+    "raise_hand": NoArguments,
+    "lower_hand": NoArguments,
+    "call_next": NoArguments,
+    "remove_hand": ParticipantArgument,
+    "clear_hands": NoArguments,
+    "start_timer": TimerSeconds,
+    "pause_timer": TimerArgument,
+    "resume_timer": TimerArgument,
+    "extend_timer": TimerSeconds,
+    "stop_timer": TimerArgument,
+    "hand_over": ParticipantArgument,
+    "set_role": SetRole,
+    "remove_participant": ParticipantArgument,
+}

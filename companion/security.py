@@ -1,0 +1,35 @@
+"""Headers on every response. Teams frames the widget, so framing is allowed from there only."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+
+def content_security_policy(frame_ancestors: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
+
+
+def init_app(app: Flask) -> None:
+    policy = content_security_policy(app.config["FRAME_ANCESTORS"])
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        return response

@@ -1,0 +1,39 @@
+"""The app's long-lived collaborators, built once in the factory and reached through the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from companion.store import MeetingStore
+from companion.store.connection import redis_client
+from companion.store.embedded import EmbeddedRedis, embedded_redis_for
+from companion.tokens import TokenSigner
+
+
+@dataclass
+class Services:
+    store: MeetingStore
+    signer: TokenSigner
+    redis_url: str
+    embedded: EmbeddedRedis | None
+
+
+def init_app(app: Flask) -> None:
+    """Use REDIS_URL when given; otherwise start or join the embedded server of the instance."""
+    embedded = None
+    url = app.config["REDIS_URL"]
+    if not url:
+        embedded = embedded_redis_for(app.instance_path)
+        url = embedded.url
+    app.extensions["companion"] = Services(
+        store=MeetingStore(redis_client(url)),
+        signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
+        redis_url=url,
+        embedded=embedded,
+    )
+
+
+def services() -> Services:
+    return current_app.extensions["companion"]

@@ -1,0 +1,68 @@
+"""Signed links. An invite admits anyone to a set; a participant token is one person's key.
+
+The two kinds use different salts, so neither can be passed off as the other, and both expire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from companion.domain.errors import Rejected
+from companion.domain.model import Role
+
+_INVITE_SALT = "companion.invite.v1"
+_PARTICIPANT_SALT = "companion.participant.v1"
+
+
+@dataclass(frozen=True)
+class Invite:
+    set_id: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who a participant token says its bearer is. The role is the role granted at issue time."""
+
+    set_id: str
+    participant_id: str
+    role: Role
+
+
+class TokenSigner:
+    def __init__(self, secret_key: str, max_age_seconds: int) -> None:
+        self.max_age_seconds = max_age_seconds
+        self._invites = URLSafeTimedSerializer(secret_key, salt=_INVITE_SALT)
+        self._participants = URLSafeTimedSerializer(secret_key, salt=_PARTICIPANT_SALT)
+
+    def invite_token(self, set_id: str) -> str:
+        return self._invites.dumps({"s": set_id})
+
+    def participant_token(self, credential: Credential) -> str:
+        payload = {
+            "s": credential.set_id,
+            "p": credential.participant_id,
+            "r": credential.role.value,
+        }
+        return self._participants.dumps(payload)
+
+    def read_invite(self, token: str) -> Invite:
+        data = self._load(self._invites, token, "invite")
+        return Invite(set_id=data["s"])
+
+    def read_participant(self, token: str) -> Credential:
+        data = self._load(self._participants, token, "participant")
+        return Credential(set_id=data["s"], participant_id=data["p"], role=Role(data["r"]))
+
+    def _load(self, serializer: URLSafeTimedSerializer, token: object, kind: str) -> dict:
+        if not isinstance(token, str) or not token:
+            raise Rejected("token_missing", f"A {kind} link is needed to continue.")
+        try:
+            return serializer.loads(token, max_age=self.max_age_seconds)
+        except SignatureExpired as error:
+            raise Rejected(
+                "token_expired", f"This {kind} link has expired; ask for a new one."
+            ) from error
+        except BadSignature as error:
+            raise Rejected("token_invalid", f"This {kind} link is not valid.") from error

@@ -1,0 +1,51 @@
+"""One shape for every error an HTTP client sees: ``{"error": code, "message": text}``."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from companion.domain.errors import Rejected
+from companion.schemas import first_problem
+from companion.store import SetNotFound, StoreUnavailable
+
+_STATUS_FOR_CODE = {
+    "invalid_input": 400,
+    "token_missing": 401,
+    "token_invalid": 401,
+    "token_expired": 401,
+    "set_not_found": 404,
+    "meeting_closed": 409,
+}
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify(error=code, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Errors are JSON for the API; pages keep Flask's plain error pages."""
+
+    @app.errorhandler(ValidationError)
+    def invalid_input(error: ValidationError) -> tuple[Response, int]:
+        return error_response(400, "invalid_input", first_problem(error))
+
+    @app.errorhandler(Rejected)
+    def rejected(error: Rejected) -> tuple[Response, int]:
+        return error_response(_STATUS_FOR_CODE.get(error.code, 409), error.code, error.message)
+
+    @app.errorhandler(SetNotFound)
+    def set_missing(_: SetNotFound) -> tuple[Response, int]:
+        return error_response(404, "set_not_found", "This set no longer exists.")
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(_: StoreUnavailable) -> tuple[Response, int]:
+        return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> HTTPException | tuple[Response, int]:
+        if not request.path.startswith("/api/"):
+            return error
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 500, code, error.description or "")

@@ -1,0 +1,54 @@
+"""Everything the server sends. Each message carries ``type`` and the meeting ``version``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from companion.clock import now_ms
+from companion.domain.codec import guide, public_view
+from companion.domain.model import Meeting, Participant
+from realtime import socketio
+
+
+def room_for(meeting_id: str) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def participant_room(meeting_id: str, participant_id: str) -> str:
+    """Every widget one person has open in one meeting, on whichever server process."""
+    return f"meeting:{meeting_id}:participant:{participant_id}"
+
+
+def snapshot_message(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "type": "snapshot",
+        "version": meeting.version,
+        "meeting": public_view(meeting, now_ms()),
+    }
+
+
+def broadcast_snapshot(meeting: Meeting) -> None:
+    """Sent only after the new state has been committed to Redis."""
+    socketio.emit("snapshot", snapshot_message(meeting), to=room_for(meeting.id))
+
+
+def send_snapshot(meeting: Meeting, sid: str) -> None:
+    socketio.emit("snapshot", snapshot_message(meeting), to=sid)
+
+
+def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid: str) -> None:
+    """Tells one widget who it is and the words for each phase; facilitators also get links."""
+    message = {
+        "type": "welcome",
+        "version": meeting.version,
+        "you": {"id": you.id, "role": you.role.value},
+        "links": links,
+        "guide": guide(),
+    }
+    socketio.emit("welcome", message, to=sid)
+
+
+def send_removed(meeting_id: str, participant_id: str) -> None:
+    """Tells a removed person's widgets to close; the server refuses them from now on."""
+    message = {"type": "removed", "message": "The facilitator has removed you from this meeting."}
+    socketio.emit("removed", message, to=participant_room(meeting_id, participant_id))

@@ -1,0 +1,91 @@
+"""Joining, leaving and returning, as pure rules."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from companion.domain.codec import meeting_from_dict, meeting_to_dict, public_view
+from companion.domain.model import Phase, Role
+from tests.domain.driver import MeetingDriver, meeting_with
+
+
+def test_first_connection_adds_the_participant_online() -> None:
+    driver = MeetingDriver()
+    before = driver.meeting
+    after = driver.join("ada")
+    assert after.participants["ada"].online
+    assert after.participants["ada"].name == "Ada"
+    assert after.version == before.version + 1
+    assert before.participants == {}, "the input state is never modified"
+
+
+def test_second_widget_of_the_same_person_keeps_one_entry() -> None:
+    driver = MeetingDriver()
+    driver.join("ada")
+    joined_at = driver.meeting.participants["ada"].joined_at
+    driver.join("ada")
+    assert list(driver.meeting.participants) == ["ada"]
+    assert driver.meeting.participants["ada"].connections == ["ada-1", "ada-2"]
+    assert driver.meeting.participants["ada"].joined_at == joined_at
+
+
+def test_closing_one_of_two_widgets_keeps_the_person_online() -> None:
+    driver = MeetingDriver()
+    driver.join("ada")
+    driver.join("ada")
+    driver.leave("ada")
+    assert driver.meeting.participants["ada"].online
+    driver.leave("ada")
+    assert not driver.meeting.participants["ada"].online
+    assert "ada" in driver.meeting.participants, "someone who leaves keeps their place"
+
+
+def test_unknown_connection_is_rejected() -> None:
+    driver = MeetingDriver()
+    driver.join("ada")
+    rejection = driver.reject("disconnect", "ada", connection_id="nope")
+    assert rejection.code == "not_connected"
+
+
+def test_closed_meeting_admits_nobody() -> None:
+    driver = meeting_with(["ada"])
+    driver.run("end_meeting", "fay")
+    assert driver.meeting.phase is Phase.CLOSED
+    assert driver.reject("connect", "bob", connection_id="c", name="Bob", role="member").code == (
+        "meeting_closed"
+    )
+
+
+def test_presence_is_not_written_to_the_activity_log() -> None:
+    driver = meeting_with(["ada", "bob"])
+    driver.leave("bob")
+    assert driver.meeting.activity == []
+
+
+def test_public_view_hides_connection_ids() -> None:
+    driver = MeetingDriver()
+    driver.run("connect", "ada", connection_id="secret-connection", name="Ada", role="member")
+    view = public_view(driver.meeting, driver.clock_ms)
+    assert "secret-connection" not in repr(view)
+    assert view["participants"] == [{"id": "ada", "name": "Ada", "role": "member", "online": True}]
+
+
+events = st.lists(
+    st.tuples(st.sampled_from(["p1", "p2", "p3"]), st.booleans()),
+    max_size=40,
+)
+
+
+@given(events)
+def test_presence_matches_open_connections_and_round_trips(steps: list) -> None:
+    driver = MeetingDriver()
+    open_widgets: dict[str, int] = {}
+    for person, opening in steps:
+        if opening:
+            driver.join(person, Role.MEMBER)
+            open_widgets[person] = open_widgets.get(person, 0) + 1
+        elif open_widgets.get(person):
+            driver.leave(person)
+            open_widgets[person] -= 1
+        for pid, participant in driver.meeting.participants.items():
+            assert participant.online == bool(open_widgets.get(pid))
+        assert meeting_from_dict(meeting_to_dict(driver.meeting)) == driver.meeting

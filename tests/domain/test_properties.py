@@ -1,0 +1,377 @@
+"""Random sequences of every command, from every kind of actor, against the meeting's invariants.
+
+Arguments stay within what the edge lets through (types and ranges), but their values may be
+implausible: unknown ids, wrong orders, missing fields, the wrong phase for the command. Each
+run first moves the meeting on by a random number of ordinary steps, so that the later phases
+are explored as often as the opening.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from companion.domain import bidding, rounds, rules, timers
+from companion.domain.codec import meeting_from_dict, meeting_to_dict
+from companion.domain.errors import Rejected
+from companion.domain.model import (
+    FACILITATION,
+    Allocation,
+    BidStatus,
+    Meeting,
+    Phase,
+    Role,
+    RoundKind,
+)
+from tests.domain.driver import MeetingDriver
+
+FACILITATOR = "fay"
+OBSERVER = "obi"
+STRANGER = "zed"  # never connects: every command of theirs must be refused
+MEMBER_POOL = ["ada", "bob", "cy", "dee", "eve", "fin"]
+
+ROUND_OF_PHASE = {
+    Phase.CHECK_IN: RoundKind.CHECK_IN,
+    Phase.CLOSING_ROUND: RoundKind.CLOSING,
+    Phase.LEARNING_REVIEW: RoundKind.LEARNING_REVIEW,
+}
+WORK_PHASES = frozenset({Phase.WORK, Phase.CLOSING_ROUND})
+FACILITATOR_MOVES = frozenset({"advance_phase", "go_to_phase", "end_meeting"})
+GATEKEEPING = frozenset({"not_in_meeting", "removed", "not_allowed"})
+PERSON_COMMANDS = [
+    "skip_speaker",
+    "move_to_end",
+    "remove_hand",
+    "set_role",
+    "remove_participant",
+    "hand_over",
+]
+MEMBER_COMMANDS = sorted(
+    verb for verb in rules.CLIENT_COMMANDS if Role.MEMBER in rules.COMMANDS[verb].roles
+)
+FACILITATION_COMMANDS = sorted(
+    verb for verb in rules.CLIENT_COMMANDS if rules.COMMANDS[verb].roles >= FACILITATION
+)
+
+
+# --- what must always hold ------------------------------------------------------------------
+
+
+def present_member(meeting: Meeting, participant_id: str) -> bool:
+    participant = meeting.participants.get(participant_id)
+    return (
+        participant is not None
+        and participant.role is Role.MEMBER
+        and participant.online
+        and not participant.removed
+    )
+
+
+def assert_one_phase_with_its_round_and_work(meeting: Meeting) -> None:
+    assert isinstance(meeting.phase, Phase)
+    assert (meeting.round is not None) == (meeting.phase in ROUND_OF_PHASE)
+    if meeting.round is not None:
+        assert meeting.round.kind is ROUND_OF_PHASE[meeting.phase]
+    assert (meeting.work is not None) == (meeting.phase in WORK_PHASES)
+
+
+def assert_speaking_order_holds_present_members_once(meeting: Meeting) -> None:
+    if meeting.round is None:
+        return
+    assert len(set(meeting.round.order)) == len(meeting.round.order)
+    order = rounds.speaking_order(meeting)
+    assert all(present_member(meeting, pid) for pid in order)
+    current = meeting.round.current
+    if current is not None:
+        assert current in order
+        assert current not in meeting.round.outcomes
+
+
+def assert_presenter_speaks_last_in_the_closing_round(meeting: Meeting) -> None:
+    if meeting.phase is not Phase.CLOSING_ROUND or meeting.work is None:
+        return
+    presenter = meeting.work.presenter_id
+    if present_member(meeting, presenter):
+        assert rounds.speaking_order(meeting)[-1] == presenter
+
+
+def assert_work_belongs_to_its_bid(meeting: Meeting) -> None:
+    if meeting.work is None:
+        return
+    bid = bidding.find_bid(meeting, meeting.work.bid_id)
+    assert bid.participant_id == meeting.work.presenter_id
+    assert rounds.takes_part(meeting.participants[bid.participant_id]), "presenters are members"
+    expected = BidStatus.WORKING if meeting.phase is Phase.WORK else BidStatus.DONE
+    assert bid.status is expected
+
+
+def assert_exactly_one_lead(meeting: Meeting) -> None:
+    leads = [p for p in meeting.participants.values() if p.role is Role.FACILITATOR]
+    assert len(leads) == 1
+    assert not leads[0].removed
+
+
+def assert_codec_round_trips(meeting: Meeting) -> None:
+    assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
+
+
+def assert_consistent(meeting: Meeting) -> None:
+    assert_one_phase_with_its_round_and_work(meeting)
+    assert_speaking_order_holds_present_members_once(meeting)
+    assert_presenter_speaks_last_in_the_closing_round(meeting)
+    assert_work_belongs_to_its_bid(meeting)
+    assert_exactly_one_lead(meeting)
+    assert_codec_round_trips(meeting)
+
+
+# --- the machine ----------------------------------------------------------------------------
+
+
+class MeetingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.driver = MeetingDriver()
+        self.members: list[str] = []
+        self.roles: dict[str, Role] = {}
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.driver.meeting
+
+    @initialize(
+        count=st.integers(min_value=4, max_value=6),
+        head_start=st.integers(min_value=0, max_value=40),
+        data=st.data(),
+    )
+    def open_meeting(self, count: int, head_start: int, data: st.DataObject) -> None:
+        self.members = MEMBER_POOL[:count]
+        self.roles = {FACILITATOR: Role.FACILITATOR, OBSERVER: Role.OBSERVER}
+        self.roles |= {member: Role.MEMBER for member in self.members}
+        for pid, role in self.roles.items():
+            self.driver.join(pid, role)
+        for _ in range(head_start):
+            self.meeting_moves_on(data)
+            assert_consistent(self.meeting)
+
+    # --- arguments ----------------------------------------------------------------------------
+
+    def _people(self) -> list[str]:
+        return [*self.roles, STRANGER]
+
+    def _holding(self, roles: frozenset[Role]) -> list[str]:
+        people = self.meeting.participants.values()
+        return [p.id for p in people if p.role in roles and not p.removed]
+
+    def _participant_id(self, data: st.DataObject) -> str:
+        """Anyone, but most often someone the command could be about."""
+        meeting = self.meeting
+        likely = [meeting.round.current] if meeting.round and meeting.round.current else []
+        if meeting.work is not None:
+            likely += [meeting.work.presenter_id, *meeting.work.hands]
+        return data.draw(st.sampled_from(likely * 2 + self._people()), label="participant")
+
+    def _bid_id(self, data: st.DataObject) -> str:
+        known = [bid.id for bid in self.meeting.bids]
+        return data.draw(st.sampled_from([*known, "b999"]), label="bid")
+
+    def _round_order(self, data: st.DataObject) -> list[str]:
+        shuffled = data.draw(st.permutations(rounds.speaking_order(self.meeting)))
+        presenter = self.meeting.work.presenter_id if self.meeting.work else None
+        if presenter in shuffled and data.draw(st.booleans(), label="presenter last"):
+            shuffled = [pid for pid in shuffled if pid != presenter] + [presenter]
+        anything = st.lists(st.sampled_from(self._people()), max_size=8)
+        return data.draw(st.one_of(st.just(shuffled), anything), label="order")
+
+    def _bid_order(self, data: st.DataObject) -> list[str]:
+        accepted = [b.id for b in self.meeting.bids if b.status is BidStatus.ACCEPTED]
+        known = [b.id for b in self.meeting.bids]
+        anything = st.lists(st.sampled_from([*known, "b999"]), max_size=8)
+        return data.draw(st.one_of(st.permutations(accepted), anything), label="order")
+
+    def _arguments(self, verb: str, data: st.DataObject) -> dict[str, Any]:
+        draw = data.draw
+        timer = st.sampled_from(timers.NAMES)
+        seconds = st.integers(min_value=1, max_value=timers.MAX_SECONDS)
+        match verb:
+            case "go_to_phase":
+                args: dict[str, Any] = {"phase": draw(st.sampled_from(list(Phase))).value}
+                if draw(st.booleans(), label="with bid"):
+                    args["bid_id"] = self._bid_id(data)
+                return args
+            case "start_silence":
+                return {"seconds": draw(st.integers(min_value=1, max_value=700))}
+            case "skip_speaker":
+                named = draw(st.booleans(), label="named")
+                return {"participant_id": self._participant_id(data)} if named else {}
+            case "move_to_end" | "remove_hand" | "hand_over" | "remove_participant":
+                return {"participant_id": self._participant_id(data)}
+            case "set_role":
+                role = draw(st.sampled_from([Role.MEMBER, Role.OBSERVER, *FACILITATION]))
+                return {"participant_id": self._participant_id(data), "role": role.value}
+            case "reorder_round":
+                return {"order": self._round_order(data)}
+            case "reorder_bids":
+                return {"order": self._bid_order(data)}
+            case "place_bid":
+                minutes = draw(st.integers(min_value=1, max_value=180))
+                return {"title": draw(st.text(max_size=12)), "minutes": minutes}
+            case "accept_bid" | "decline_bid":
+                return {"bid_id": self._bid_id(data)}
+            case "set_allocation":
+                return {"mode": draw(st.sampled_from(list(Allocation))).value}
+            case "start_timer" | "extend_timer":
+                return {"timer": draw(timer), "seconds": draw(seconds)}
+            case "pause_timer" | "resume_timer" | "stop_timer":
+                return {"timer": draw(timer)}
+        return {}
+
+    # --- steps --------------------------------------------------------------------------------
+
+    def _client_command(self, verb: str, actor: str, data: st.DataObject) -> None:
+        args = self._arguments(verb, data)
+        if args and data.draw(st.integers(min_value=0, max_value=9), label="drop") == 0:
+            args.pop(data.draw(st.sampled_from(sorted(args)), label="dropped"))
+        self._send(verb, actor, args)
+
+    @rule(verb=st.sampled_from(sorted(rules.CLIENT_COMMANDS)), data=st.data())
+    def anyone_sends(self, verb: str, data: st.DataObject) -> None:
+        actor = data.draw(st.sampled_from(self._people()), label="actor")
+        self._client_command(verb, actor, data)
+
+    @rule(verb=st.sampled_from(FACILITATION_COMMANDS), data=st.data())
+    def facilitator_sends(self, verb: str, data: st.DataObject) -> None:
+        actor = data.draw(st.sampled_from(self._holding(FACILITATION)), label="actor")
+        self._client_command(verb, actor, data)
+
+    @rule(verb=st.sampled_from(PERSON_COMMANDS), data=st.data())
+    def facilitator_acts_on_someone_involved(self, verb: str, data: st.DataObject) -> None:
+        """Aimed at the speaker, the presenter or a raised hand, where the rules interlock."""
+        meeting = self.meeting
+        involved = [meeting.round.current] if meeting.round and meeting.round.current else []
+        if meeting.work is not None:
+            involved += [meeting.work.presenter_id, *meeting.work.hands]
+        if not involved:
+            return
+        actor = data.draw(st.sampled_from(self._holding(FACILITATION)), label="actor")
+        args = self._arguments(verb, data) | {
+            "participant_id": data.draw(st.sampled_from(involved), label="involved")
+        }
+        self._send(verb, actor, args)
+
+    @rule(verb=st.sampled_from(MEMBER_COMMANDS), data=st.data())
+    def member_sends(self, verb: str, data: st.DataObject) -> None:
+        members = self._holding(frozenset({Role.MEMBER}))
+        if members:
+            actor = data.draw(st.sampled_from(members), label="actor")
+            self._client_command(verb, actor, data)
+
+    @rule(data=st.data())
+    def meeting_moves_on(self, data: st.DataObject) -> None:
+        """The usual next step: the speaker finishes, the presenter ends, a facilitator moves."""
+        meeting = self.meeting
+        lead = self._holding(frozenset({Role.FACILITATOR}))[0]
+        if meeting.round is not None and meeting.round.current is not None:
+            verb = data.draw(st.sampled_from(["speaker_done", "speaker_pass"]), label="verb")
+            self._send(verb, meeting.round.current, {})
+        elif meeting.phase is Phase.WORK and meeting.work is not None:
+            verb = data.draw(st.sampled_from(["raise_hand", "call_next", "end_work"]), label="verb")
+            if verb == "raise_hand":
+                self._send(verb, data.draw(st.sampled_from(self.members), label="asker"), {})
+            else:
+                self._send(verb, lead if verb == "call_next" else meeting.work.presenter_id, {})
+        elif meeting.phase is Phase.BIDDING and not (
+            bidding.next_presentation(meeting) and data.draw(st.booleans(), label="enough")
+        ):
+            pending = [b.id for b in meeting.bids if b.status is BidStatus.PENDING]
+            if pending:
+                bid_id = data.draw(st.sampled_from(pending), label="bid")
+                self._send("accept_bid", lead, {"bid_id": bid_id})
+            else:
+                bidder = data.draw(st.sampled_from(self.members), label="bidder")
+                self._client_command("place_bid", bidder, data)
+        else:
+            self._send("advance_phase", lead, {})
+
+    @rule(data=st.data())
+    def connect(self, data: st.DataObject) -> None:
+        actor = data.draw(st.sampled_from(list(self.roles)), label="actor")
+        widget = data.draw(st.integers(min_value=1, max_value=2), label="widget")
+        args = {"connection_id": f"{actor}-{widget}", "name": actor.title()}
+        self._send("connect", actor, args | {"role": self.roles[actor].value})
+
+    @rule(data=st.data())
+    def disconnect(self, data: st.DataObject) -> None:
+        actor = data.draw(st.sampled_from(self._people()), label="actor")
+        widget = data.draw(st.integers(min_value=1, max_value=2), label="widget")
+        self._send("disconnect", actor, {"connection_id": f"{actor}-{widget}"})
+
+    @rule(minutes=st.integers(min_value=0, max_value=90))
+    def time_passes(self, minutes: int) -> None:
+        self.driver.clock_ms += minutes * 60_000
+
+    # --- what each command must do ------------------------------------------------------------
+
+    def _send(self, verb: str, actor: str, args: dict[str, Any]) -> None:
+        before = copy.deepcopy(self.meeting)
+        command = self.driver.command(verb, actor, **args)
+        try:
+            after = rules.apply(self.meeting, command)
+        except Rejected as rejection:
+            event(f"refused {verb}: {rejection.code}")
+            assert self.meeting == before, f"{verb} was refused but changed the meeting"
+            self._check_refusal(verb, actor, before, rejection)
+            return
+        event(f"accepted {verb}")
+        event(f"reached {after.phase.value}")
+        assert self.meeting == before, "apply never changes the meeting it is given"
+        self._check_acceptance(verb, actor, before, after)
+        self.driver.meeting = after
+
+    def _check_refusal(self, verb: str, actor: str, before: Meeting, rejection: Rejected) -> None:
+        """Who may send what is decided before any rule runs, and always with the same code."""
+        assert rejection.code and rejection.message
+        if verb in rules.SERVER_ONLY:
+            return
+        participant = before.participants.get(actor)
+        if participant is None:
+            assert rejection.code == "not_in_meeting"
+        elif participant.removed:
+            assert rejection.code == "removed"
+        elif participant.role not in rules.COMMANDS[verb].roles:
+            assert rejection.code == "not_allowed"
+        else:
+            assert rejection.code not in GATEKEEPING
+
+    def _check_acceptance(self, verb: str, actor: str, before: Meeting, after: Meeting) -> None:
+        assert after.version == before.version + 1
+        if verb in rules.SERVER_ONLY:
+            assert actor != STRANGER or verb == "connect"
+            assert after.activity == before.activity, "presence is not written to the log"
+            return
+        participant = before.participants[actor]
+        assert not participant.removed
+        assert participant.role in rules.COMMANDS[verb].roles
+        latest = after.activity[-1]
+        assert (latest.version, latest.actor) == (after.version, actor)
+        if verb in FACILITATOR_MOVES:
+            assert latest.override
+        if verb == "end_work":
+            assert before.work is not None
+            assert actor == before.work.presenter_id or participant.role in FACILITATION
+
+    @invariant()
+    def meeting_is_consistent(self) -> None:
+        assert_consistent(self.meeting)
+
+
+MeetingMachine.TestCase.settings = settings(
+    max_examples=200,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_meeting_invariants = MeetingMachine.TestCase

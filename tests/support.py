@@ -1,0 +1,166 @@
+"""Test helpers that start real things: a server process, Socket.IO clients, API calls."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+COMPANION_SCRIPT = Path(sys.executable).parent / "companion"
+
+
+def serve_command(port: int) -> list[str]:
+    """The installed ``companion`` console script, exactly as a user starts it."""
+    return [str(COMPANION_SCRIPT), "serve", "--port", str(port)]
+
+
+def procfile_command(port: int) -> list[str]:
+    """The Procfile's ``web:`` line, with ``$PORT`` filled in, run from this virtualenv."""
+    line = (REPO_ROOT / "Procfile").read_text().split("web:", 1)[1].splitlines()[0]
+    arguments = shlex.split(line.replace("$PORT", str(port)))
+    return [str(Path(sys.executable).parent / arguments[0]), *arguments[1:]]
+
+
+class ServerProcess:
+    """The server in its own OS process, started by ``companion serve`` or the Procfile."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, procfile: bool = False) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {**os.environ, **env}
+        self.command = procfile_command(self.port) if procfile else serve_command(self.port)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        command = self.command
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
+        self._wait_until_serving(timeout)
+        return self
+
+    def _wait_until_serving(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                requests.get(f"{self.url}/healthz", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def post_created(base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST to the JSON API and insist on 201 Created."""
+    response = requests.post(f"{base_url}{path}", json=body, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_set(base_url: str, set_name: str, facilitator_name: str) -> dict[str, Any]:
+    body = {"set_name": set_name, "facilitator_name": facilitator_name}
+    return post_created(base_url, "/api/sets", body)
+
+
+def join_set(base_url: str, invite_token: str, display_name: str) -> dict[str, Any]:
+    body = {"invite_token": invite_token, "display_name": display_name}
+    return post_created(base_url, "/api/join", body)
+
+
+class Widget:
+    """A python-socketio client that records everything it receives, like a widget would."""
+
+    def __init__(self, base_url: str, token: str | None, connect: bool = True) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.refusal: dict[str, Any] | None = None
+        self._arrived = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("*", self._record)
+        self.client.on("connect_error", self._refused)
+        if connect:
+            self.connect()
+
+    def connect(self) -> Widget:
+        auth = {"token": self.token} if self.token is not None else None
+        self.client.connect(self.base_url, auth=auth, wait_timeout=10, transports=["websocket"])
+        return self
+
+    def _record(self, event: str, data: Any = None) -> None:
+        with self._arrived:
+            self.received[event].append(data)
+            self._arrived.notify_all()
+
+    def _refused(self, data: Any = None) -> None:
+        self.refusal = data
+
+    def wait_for(self, event: str, predicate: Any = None, timeout: float = 10.0) -> dict[str, Any]:
+        """The first ``event`` message that satisfies ``predicate``, waiting for it if need be."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                for message in self.received[event]:
+                    if predicate is None or predicate(message):
+                        return message
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no matching {event!r}; got {dict(self.received)}")
+                self._arrived.wait(remaining)
+
+    def latest(self, event: str) -> dict[str, Any]:
+        with self._arrived:
+            return self.received[event][-1]
+
+    def call(self, event: str, data: Any = None) -> Any:
+        return self.client.call(event, data, timeout=10)
+
+    def close(self) -> None:
+        if self.client.connected:
+            self.client.disconnect()
+
+
+def close_all(widgets: list[Widget]) -> None:
+    """Close widgets together: the python client waits up to 3 s for each close handshake."""
+    with ThreadPoolExecutor(max_workers=max(1, len(widgets))) as pool:
+        list(pool.map(Widget.close, widgets))
+
+
+def names_online(snapshot: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in snapshot["meeting"]["participants"] if p["online"]}
