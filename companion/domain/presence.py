@@ -23,13 +23,21 @@ def connect(meeting: Meeting, actor: Participant | None, command: Command) -> No
         actor = Participant(
             id=command.actor_id,
             name=command.arg("name"),
-            role=Role(command.arg("role")),
+            role=_newcomer_role(meeting, Role(command.arg("role"))),
             joined_at=command.now_ms / 1000,
         )
         meeting.participants[actor.id] = actor
     if connection_id not in actor.connections:
         actor.connections.append(connection_id)
     rounds.admit(meeting, actor.id, command.now_ms)
+
+
+def _newcomer_role(meeting: Meeting, role: Role) -> Role:
+    """One lead per meeting: a second facilitator arriving co-facilitates until handed the lead."""
+    has_lead = any(
+        p.role is Role.FACILITATOR and not p.removed for p in meeting.participants.values()
+    )
+    return Role.CO_FACILITATOR if role is Role.FACILITATOR and has_lead else role
 
 
 def disconnect(meeting: Meeting, actor: Participant | None, command: Command) -> None:

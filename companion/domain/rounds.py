@@ -53,6 +53,8 @@ def move_to_next_speaker(meeting: Meeting, now_ms: int) -> None:
     current_round = meeting.round
     assert current_round is not None
     waiting = [pid for pid in speaking_order(meeting) if pid not in current_round.outcomes]
+    if _presenter_has_spoken(meeting):
+        waiting = []  # the presenter's words close the round; nobody speaks after them
     current_round.current = waiting[0] if waiting else None
     if current_round.current is None:
         timers.clear_timer(meeting, timers.SPEAKER)
@@ -61,11 +63,15 @@ def move_to_next_speaker(meeting: Meeting, now_ms: int) -> None:
 
 
 def admit(meeting: Meeting, participant_id: str, now_ms: int) -> None:
-    """A late joiner goes to the end of an open round (before the presenter in a closing round)."""
+    """A late joiner goes to the end of an open round (before the presenter in a closing round).
+
+    Once the presenter has had the last word, the closing round is complete and takes nobody new.
+    """
     current_round = meeting.round
     if current_round is None:
         return
-    if participant_id not in current_round.order and _present(meeting, participant_id):
+    joinable = not _presenter_has_spoken(meeting)
+    if joinable and participant_id not in current_round.order and _present(meeting, participant_id):
         _set_order(meeting, [*current_round.order, participant_id])
     refresh_turn(meeting, now_ms)
 
@@ -97,6 +103,11 @@ def _closing_presenter(meeting: Meeting) -> str | None:
     if meeting.round and meeting.round.kind is RoundKind.CLOSING and meeting.work:
         return meeting.work.presenter_id
     return None
+
+
+def _presenter_has_spoken(meeting: Meeting) -> bool:
+    presenter = _closing_presenter(meeting)
+    return presenter is not None and presenter in (meeting.round.outcomes if meeting.round else {})
 
 
 def _set_order(meeting: Meeting, order: list[str]) -> None:

@@ -89,3 +89,20 @@ def test_presence_matches_open_connections_and_round_trips(steps: list) -> None:
         for pid, participant in driver.meeting.participants.items():
             assert participant.online == bool(open_widgets.get(pid))
         assert meeting_from_dict(meeting_to_dict(driver.meeting)) == driver.meeting
+
+
+def test_a_second_facilitator_arriving_co_facilitates() -> None:
+    driver = meeting_with(["ada"])
+    driver.join("gus", Role.FACILITATOR)
+    assert driver.meeting.participants["gus"].role is Role.CO_FACILITATOR
+    assert driver.meeting.participants["fay"].role is Role.FACILITATOR
+
+
+def test_a_facilitator_arriving_after_a_hand_over_keeps_the_lead_with_its_holder() -> None:
+    driver = meeting_with(["ada"])
+    driver.run("hand_over", "fay", participant_id="ada")
+    driver.leave("fay")
+    driver.join("fay", Role.FACILITATOR)
+    assert driver.meeting.participants["fay"].role is Role.MEMBER, "a returning person keeps theirs"
+    driver.join("gus", Role.FACILITATOR)
+    assert driver.meeting.participants["gus"].role is Role.CO_FACILITATOR

@@ -216,6 +216,28 @@ def test_a_late_joiner_comes_before_the_presenter(closing: MeetingDriver) -> Non
     assert order(closing) == ["bob", "cy", "dee", "ada"]
 
 
+def test_after_the_presenter_speaks_a_late_joiner_waits_for_the_next_round(
+    closing: MeetingDriver,
+) -> None:
+    for speaker in ["bob", "cy", "ada"]:
+        closing.run("speaker_done", speaker)
+    closing.join("dee")
+    assert order(closing) == ["bob", "cy", "ada"]
+    assert current(closing) is None
+
+
+def test_someone_back_after_the_presenter_spoke_does_not_speak_after_them(
+    closing: MeetingDriver,
+) -> None:
+    closing.leave("cy")
+    closing.run("speaker_done", "bob")
+    assert current(closing) == "ada"
+    closing.run("speaker_done", "ada")
+    closing.join("cy")
+    assert order(closing) == ["bob", "cy", "ada"]
+    assert current(closing) is None, "the presenter had the last word"
+
+
 def test_a_returning_presenter_is_still_last(closing: MeetingDriver) -> None:
     closing.leave("ada")
     closing.join("dee")
