@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socketio as python_socketio
 from flask import Flask
 from flask_socketio import SocketIO
+
+from companion.services import services
 
 socketio = SocketIO()
 
@@ -15,14 +18,23 @@ PING_INTERVAL_SECONDS = 10
 PING_TIMEOUT_SECONDS = 10
 
 
+QUEUE_CHANNEL = "companion-socketio"
+
+
 def init_app(app: Flask) -> None:
-    """Several processes share broadcasts through Redis only when an external REDIS_URL is set."""
+    """Broadcasts always travel through the meeting's Redis, so any number of server processes
+    (on REDIS_URL, or on one instance folder's embedded server) reach every widget."""
     from realtime import handlers  # noqa: F401 - registers the event handlers
 
+    with app.app_context():
+        redis_url = services().redis_url
+    # Built here rather than from ``message_queue``: Flask-SocketIO only recognises redis:// URLs,
+    # and the embedded server is reached over a unix:// socket.
+    queue = python_socketio.RedisManager(redis_url, channel=QUEUE_CHANNEL)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        client_manager=queue,
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=MAX_MESSAGE_BYTES,
         ping_interval=PING_INTERVAL_SECONDS,
