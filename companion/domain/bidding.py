@@ -61,8 +61,14 @@ def withdraw(meeting: Meeting, actor: Participant, command: Command) -> Entry:
         raise Rejected("no_bid", "You have no bid to withdraw.")
     if bid.status is BidStatus.WORKING:
         raise Rejected("bid_in_progress", "Your work is under way; say you are done instead.")
-    bid.status = BidStatus.WITHDRAWN
+    _forget_bid(meeting, bid)
     return Entry("bid_withdrawn", subject=actor.id, detail=bid.id)
+
+
+def _forget_bid(meeting: Meeting, bid: Bid) -> None:
+    """A withdrawn bid leaves nothing behind: its title stays private, and placing and withdrawing
+    over and over cannot grow the meeting without bound."""
+    meeting.bids.remove(bid)
 
 
 def withdraw_all(meeting: Meeting, participant_id: str) -> None:
@@ -70,13 +76,10 @@ def withdraw_all(meeting: Meeting, participant_id: str) -> None:
 
     A declined bid is waiting too, since a facilitator may still accept it.
     """
-    for bid in meeting.bids:
-        if bid.participant_id == participant_id and bid.status in {
-            BidStatus.PENDING,
-            BidStatus.ACCEPTED,
-            BidStatus.DECLINED,
-        }:
-            bid.status = BidStatus.WITHDRAWN
+    waiting = {BidStatus.PENDING, BidStatus.ACCEPTED, BidStatus.DECLINED}
+    for bid in list(meeting.bids):
+        if bid.participant_id == participant_id and bid.status in waiting:
+            _forget_bid(meeting, bid)
 
 
 def accept(meeting: Meeting, actor: Participant, command: Command) -> Entry:

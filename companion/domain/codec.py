@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 
 from companion.domain import bidding, hands, phases, rounds
-from companion.domain.model import Bid, BidStatus, LearningSet, Meeting
+from companion.domain.model import Bid, LearningSet, Meeting
 
 FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
 ACTIVITY_SHOWN = 12  # the latest lines of history in each snapshot; keeps it small for phones
@@ -82,7 +82,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
         ],
         "round": _round_view(meeting),
         "work": _work_view(meeting),
-        "bids": [_bid_view(b) for b in meeting.bids if b.status is not BidStatus.WITHDRAWN],
+        "bids": [_bid_view(b) for b in meeting.bids],
         "allocation": {
             "mode": meeting.settings.allocation.value,
             "minutes": bidding.propose_allocation(meeting, now_ms),

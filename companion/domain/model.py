@@ -37,7 +37,6 @@ class BidStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
     WORKING = "working"
     DONE = "done"
 
