@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_MAX_AGE": 90 * 24 * 3600,
     "ASYNC_MODE": None,
     "LOG_LEVEL": "INFO",
+    "PRESENCE_TIMEOUT_SECONDS": 30.0,
 }
 
 
@@ -43,6 +44,8 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
         settings["FRAME_ANCESTORS"] = environ["COMPANION_FRAME_ANCESTORS"].strip()
     if environ.get("COMPANION_TOKEN_MAX_AGE_DAYS"):
         settings["TOKEN_MAX_AGE"] = int(environ["COMPANION_TOKEN_MAX_AGE_DAYS"]) * 24 * 3600
+    if environ.get("COMPANION_PRESENCE_TIMEOUT_SECONDS"):
+        settings["PRESENCE_TIMEOUT_SECONDS"] = float(environ["COMPANION_PRESENCE_TIMEOUT_SECONDS"])
     if environ.get("COMPANION_LOG_LEVEL"):
         settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
     return settings

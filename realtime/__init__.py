@@ -25,6 +25,9 @@ def init_app(app: Flask) -> None:
     """Broadcasts always travel through the meeting's Redis, so any number of server processes
     (on REDIS_URL, or on one instance folder's embedded server) reach every widget."""
     from realtime import handlers  # noqa: F401 - registers the event handlers
+    from realtime.liveness import Liveness
+
+    app.extensions["companion.liveness"] = Liveness(app, app.config["PRESENCE_TIMEOUT_SECONDS"])
 
     with app.app_context():
         redis_url = services().redis_url

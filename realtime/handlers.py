@@ -10,15 +10,13 @@ from flask_socketio import ConnectionRefusedError, join_room
 from marshmallow import Schema, ValidationError
 
 from companion.clock import now_ms
-from companion.domain import rules
 from companion.domain.commands import Command
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Role
+from companion.domain.model import Role
 from companion.logs import get_logger
 from companion.schemas import COMMAND_SCHEMAS, ConnectAuthSchema, first_problem
 from companion.services import services
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
-from companion.store.meetings import new_id
 from realtime import socketio
 from realtime.broadcast import (
     broadcast_snapshot,
@@ -28,27 +26,15 @@ from realtime.broadcast import (
     send_snapshot,
     send_welcome,
 )
+from realtime.commit import MEETING_GONE, UNAVAILABLE, commit
+from realtime.liveness import liveness
 
 log = get_logger("realtime")
-
-UNAVAILABLE = Rejected("unavailable", "The service is briefly unavailable; try again.")
-MEETING_GONE = Rejected("meeting_not_found", "This meeting no longer exists.")
 
 
 def _refuse(code: str, message: str) -> ConnectionRefusedError:
     """The client's ``connect_error`` gets ``{"message": text, "data": {"error", "message"}}``."""
     return ConnectionRefusedError(message, {"error": code, "message": message})
-
-
-def _commit(meeting_id: str, command: Command) -> Meeting:
-    """Apply the rules to the stored meeting atomically; storage problems become rejections."""
-    try:
-        meeting, _ = services().store.update_meeting(meeting_id, lambda m: rules.apply(m, command))
-    except MeetingNotFound as error:
-        raise MEETING_GONE from error
-    except StoreUnavailable as error:
-        raise UNAVAILABLE from error
-    return meeting
 
 
 @socketio.on("connect")
@@ -76,10 +62,11 @@ def on_connect(auth: Any = None) -> None:
 
 
 def _enter_meeting(meeting_id: str, participant_id: str, name: str, role: Role) -> None:
-    connection_id = new_id()
+    connection_id = liveness().connection_id()
     arguments = {"connection_id": connection_id, "name": name, "role": role.value}
     try:
-        meeting = _commit(meeting_id, Command("connect", participant_id, now_ms(), arguments))
+        liveness().holding(meeting_id)
+        meeting = commit(meeting_id, Command("connect", participant_id, now_ms(), arguments))
     except Rejected as error:
         raise _refuse(error.code, error.message) from error
     session.update(
@@ -109,7 +96,7 @@ def on_disconnect(reason: Any = None) -> None:
     arguments = {"connection_id": session["connection_id"]}
     command = Command("disconnect", session["participant_id"], now_ms(), arguments)
     try:
-        meeting = _commit(meeting_id, command)
+        meeting = commit(meeting_id, command)
     except Rejected as error:
         log.info(
             "meeting.disconnect_unrecorded", extra={"meeting_id": meeting_id, "code": error.code}
@@ -124,7 +111,7 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
     meeting_id = session["meeting_id"]
     try:
         arguments = schema.load({} if payload is None else payload)
-        meeting = _commit(meeting_id, Command(name, session["participant_id"], now_ms(), arguments))
+        meeting = commit(meeting_id, Command(name, session["participant_id"], now_ms(), arguments))
     except ValidationError as error:
         return {"error": "invalid_input", "message": first_problem(error)}
     except Rejected as error:

@@ -45,8 +45,10 @@ def procfile_command(port: int) -> list[str]:
 class ServerProcess:
     """The server in its own OS process, started by ``companion serve`` or the Procfile."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, procfile: bool = False) -> None:
-        self.port = free_port()
+    def __init__(
+        self, env: dict[str, str], log_path: Path, procfile: bool = False, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = {**os.environ, **env}
@@ -72,6 +74,12 @@ class ServerProcess:
             except requests.ConnectionError:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """``kill -9``: no handler, no atexit, no goodbye to anyone."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -106,13 +114,18 @@ def join_set(base_url: str, invite_token: str, display_name: str) -> dict[str, A
 class Widget:
     """A python-socketio client that records everything it receives, like a widget would."""
 
-    def __init__(self, base_url: str, token: str | None, connect: bool = True) -> None:
+    def __init__(
+        self, base_url: str, token: str | None, connect: bool = True, reconnect: bool = False
+    ) -> None:
         self.base_url = base_url
         self.token = token
         self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.refusal: dict[str, Any] | None = None
         self._arrived = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        # Reconnecting clients retry quickly, as the widget does, so restart tests stay short.
+        self.client = socketio.Client(
+            reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1
+        )
         self.client.on("*", self._record)
         self.client.on("connect_error", self._refused)
         if connect:

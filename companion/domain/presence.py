@@ -47,3 +47,20 @@ def disconnect(meeting: Meeting, actor: Participant | None, command: Command) ->
         raise Rejected("not_connected", "That connection is not part of this meeting.")
     actor.connections.remove(connection_id)
     rounds.refresh_turn(meeting, command.now_ms)
+
+
+def drop_connections(meeting: Meeting, actor: Participant | None, command: Command) -> None:
+    """A server process died without closing its sockets: forget every connection it held.
+
+    Connection ids begin with the id of the process that holds them, so ``prefix`` names exactly
+    that process's connections. People with no connection left are away, and keep their place.
+    """
+    prefix = command.arg("prefix")
+    dropped = 0
+    for participant in meeting.participants.values():
+        kept = [c for c in participant.connections if not c.startswith(prefix)]
+        dropped += len(participant.connections) - len(kept)
+        participant.connections = kept
+    if not dropped:
+        raise Rejected("no_change", "No connection of that process is left in this meeting.")
+    rounds.refresh_turn(meeting, command.now_ms)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, Spec] = {
     # Presence: sent by the server itself when a widget opens or closes, never by a client.
     "connect": Spec(presence.connect, ANYONE, newcomer_allowed=True),
     "disconnect": Spec(presence.disconnect, ANYONE, newcomer_allowed=True),
+    "drop_connections": Spec(presence.drop_connections, ANYONE, newcomer_allowed=True),
     # Phases
     "advance_phase": Spec(phases.advance, FACILITATORS),
     "go_to_phase": Spec(phases.go_to, FACILITATORS),
@@ -58,7 +59,7 @@ COMMANDS: dict[str, Spec] = {
     "set_role": Spec(roles.set_role, FACILITATORS),
     "remove_participant": Spec(roles.remove, FACILITATORS),
 }
-SERVER_ONLY = frozenset({"connect", "disconnect"})
+SERVER_ONLY = frozenset({"connect", "disconnect", "drop_connections"})
 CLIENT_COMMANDS = frozenset(COMMANDS) - SERVER_ONLY
 
 

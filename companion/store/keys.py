@@ -11,3 +11,13 @@ def learning_set(set_id: str) -> str:
 
 def meeting(meeting_id: str) -> str:
     return f"{PREFIX}:meeting:{meeting_id}"
+
+
+def server_processes() -> str:
+    """A sorted set: each live server process id, scored by its last heartbeat (epoch ms)."""
+    return f"{PREFIX}:processes"
+
+
+def process_meetings(process_id: str) -> str:
+    """The meetings in which one server process holds (or held) widget connections."""
+    return f"{PREFIX}:process:{process_id}:meetings"

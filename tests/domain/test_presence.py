@@ -106,3 +106,22 @@ def test_a_facilitator_arriving_after_a_hand_over_keeps_the_lead_with_its_holder
     assert driver.meeting.participants["fay"].role is Role.MEMBER, "a returning person keeps theirs"
     driver.join("gus", Role.FACILITATOR)
     assert driver.meeting.participants["gus"].role is Role.CO_FACILITATOR
+
+
+def test_dropping_a_dead_process_connections_leaves_the_others() -> None:
+    driver = MeetingDriver()
+    driver.run("connect", "fay", connection_id="p1.a", name="Fay", role="facilitator")
+    driver.run("connect", "ada", connection_id="p1.b", name="Ada", role="member")
+    driver.run("connect", "ada", connection_id="p2.c", name="Ada", role="member")
+    driver.run("connect", "bob", connection_id="p1.d", name="Bob", role="member")
+    driver.run("advance_phase", "fay")
+    assert driver.meeting.round.current == "ada"
+    history = list(driver.meeting.activity)
+    driver.run("drop_connections", "server", prefix="p1.")
+    people = driver.meeting.participants
+    online = (people["fay"].online, people["ada"].online, people["bob"].online)
+    assert online == (False, True, False)
+    assert people["ada"].connections == ["p2.c"]
+    assert driver.meeting.round.current == "ada"
+    assert driver.reject("drop_connections", "server", prefix="p1.").code == "no_change"
+    assert driver.meeting.activity == history, "presence is not meeting history"

@@ -74,7 +74,7 @@ def test_every_client_command_is_in_the_table() -> None:
     assert FACILITATION_COMMANDS | MEMBER_COMMANDS | {"hand_over", "end_work"} == set(
         rules.CLIENT_COMMANDS
     )
-    assert {"connect", "disconnect"} == rules.SERVER_ONLY
+    assert {"connect", "disconnect", "drop_connections"} == rules.SERVER_ONLY
 
 
 @pytest.mark.parametrize(("verb", "role"), REFUSED)
