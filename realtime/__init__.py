@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socketio as python_socketio
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -18,14 +17,12 @@ PING_INTERVAL_SECONDS = 10
 PING_TIMEOUT_SECONDS = 10
 
 
-QUEUE_CHANNEL = "companion-socketio"
-
-
 def init_app(app: Flask) -> None:
     """Broadcasts always travel through the meeting's Redis, so any number of server processes
     (on REDIS_URL, or on one instance folder's embedded server) reach every widget."""
     from realtime import handlers  # noqa: F401 - registers the event handlers
     from realtime.liveness import Liveness
+    from realtime.queue import MeetingQueue
 
     app.extensions["companion.liveness"] = Liveness(app, app.config["PRESENCE_TIMEOUT_SECONDS"])
 
@@ -33,7 +30,7 @@ def init_app(app: Flask) -> None:
         redis_url = services().redis_url
     # Built here rather than from ``message_queue``: Flask-SocketIO only recognises redis:// URLs,
     # and the embedded server is reached over a unix:// socket.
-    queue = python_socketio.RedisManager(redis_url, channel=QUEUE_CHANNEL)
+    queue = MeetingQueue(redis_url)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

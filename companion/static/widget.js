@@ -77,19 +77,51 @@ function render(previous) {
   announceChanges(previous, ctx);
 }
 
+const SYNC_RETRY_MS = 2000;
+const ACK_GRACE_MS = 1500;
+let syncTimer = null;
+
 function applySnapshot(message) {
   if (message.version < view.version || !view.you) return; // stale, or not yet welcomed
+  // Every version is broadcast, so a jump means some were lost on the way: ask for the state.
+  const gap = view.meeting !== null && message.version > view.version + 1;
   const previous = view.meeting;
   view.version = message.version;
   view.meeting = message.meeting;
   view.clockOffset = message.meeting.server_now_ms - Date.now();
+  document.body.dataset.version = String(view.version);
   render(previous);
+  if (gap) requestSync();
+}
+
+// Ask the server for a fresh snapshot; while the server cannot reach its store, keep asking.
+function requestSync() {
+  if (syncTimer !== null || !socket || !socket.connected) return;
+  socket.emit("sync", undefined, (answer) => {
+    syncTimer = null;
+    if (answer && answer.error === "unavailable") {
+      storeUnavailable();
+    } else if (answer && answer.ok) {
+      renderConnection("live", "Live");
+    }
+  });
+  syncTimer = window.setTimeout(() => { syncTimer = null; }, SYNC_RETRY_MS);
+}
+
+function storeUnavailable() {
+  renderConnection("reconnecting", "Reconnecting…");
+  window.setTimeout(requestSync, SYNC_RETRY_MS);
 }
 
 function send(command, args) {
   byId("command-error").textContent = "";
   socket.emit(command, args || undefined, (answer) => {
     if (answer && answer.error) byId("command-error").textContent = answer.message;
+    if (answer && answer.error === "unavailable") storeUnavailable();
+    // Our own change must reach us; if its broadcast went astray, fetch the state instead.
+    if (answer && answer.ok) {
+      window.setTimeout(() => { if (view.version < answer.version) requestSync(); }, ACK_GRACE_MS);
+    }
   });
 }
 

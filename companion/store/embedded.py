@@ -108,7 +108,7 @@ class EmbeddedRedis:
                 f"dir {self.folder}",
                 f"logfile {self.folder / 'redis.log'}",
                 "appendonly yes",
-                "appendfsync everysec",
+                "appendfsync always",  # an acknowledged command is on disk before the reply
                 "dbfilename dump.rdb",
                 "save 900 1",
                 "save 300 100",
