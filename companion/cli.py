@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
+import socket
+from typing import Any
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +36,21 @@ def serve(host: str, port: int) -> None:
     app = create_app()
     _stop_cleanly_on(signal.SIGTERM, signal.SIGINT)
     print(f"ALS Companion on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    socketio.run(app, host=host, port=port, log_output=False)
+    socketio.run(app, host=host, port=port, log_output=False, handler_class=_no_delay_handler())
+
+
+def _no_delay_handler() -> Any:
+    """An acknowledgement written right after a broadcast must not wait for the client's delayed
+    ACK (Nagle's algorithm): that alone added 40 ms to every command. gunicorn sets this itself."""
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().handle()
+
+    return NoDelayHandler
 
 
 def _stop_cleanly_on(*signals: signal.Signals) -> None:

@@ -1,0 +1,87 @@
+"""How fast the store commits meeting changes: one writer, then eight writers on one meeting.
+
+Run: .venv/bin/python -m benchmarks.store_updates [--updates N]
+Uses REDIS_URL when set, otherwise a fresh embedded Redis (AOF, fsync always) in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from companion.clock import now_ms
+from companion.domain import rules
+from companion.domain.commands import Command
+from companion.store import MeetingStore
+from companion.store.connection import redis_client
+from companion.store.embedded import embedded_redis_for
+
+
+def open_store() -> tuple[MeetingStore, str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return MeetingStore(redis_client(url)), url
+    embedded = embedded_redis_for(tempfile.mkdtemp(prefix="companion-bench-"))
+    return MeetingStore(redis_client(embedded.url)), "embedded (AOF, appendfsync always)"
+
+
+def prepared_meeting(store: MeetingStore) -> str:
+    learning_set, facilitator = store.create_set("Bench", "Fay")
+    meeting = store.start_meeting(learning_set.id)
+    for n, (pid, role) in enumerate(
+        [(facilitator.id, "facilitator")] + [(f"m{i}", "member") for i in range(7)]
+    ):
+        args = {"connection_id": f"c{n}", "name": f"P{n}", "role": role}
+        store.update_meeting(
+            meeting.id, lambda m, a=args, p=pid: rules.apply(m, Command("connect", p, now_ms(), a))
+        )
+    return meeting.id
+
+
+def extend(store: MeetingStore, meeting_id: str, facilitator: str) -> float:
+    command = Command("extend_timer", facilitator, now_ms(), {"timer": "meeting", "seconds": 1})
+    started = time.perf_counter()
+    store.update_meeting(meeting_id, lambda m: rules.apply(m, command))
+    return time.perf_counter() - started
+
+
+def run(store: MeetingStore, meeting_id: str, writers: int, updates: int) -> list[float]:
+    facilitator = next(
+        p.id
+        for p in store.load_meeting(meeting_id).participants.values()
+        if p.role.value == "facilitator"
+    )
+    with ThreadPoolExecutor(writers) as pool:
+        jobs = [pool.submit(extend, store, meeting_id, facilitator) for _ in range(updates)]
+        return [job.result() for job in jobs]
+
+
+def report(label: str, seconds: list[float], wall: float) -> None:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[int(len(ms) * 0.95) - 1]
+    print(
+        f"{label:<22} {len(ms):>6} updates  {len(ms) / wall:>8.0f}/s  "
+        f"p50 {statistics.median(ms):6.2f} ms  p95 {p95:6.2f} ms  max {ms[-1]:6.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=2000)
+    updates = parser.parse_args().updates
+    store, where = open_store()
+    print(f"Redis: {where}")
+    for writers in (1, 8):
+        meeting_id = prepared_meeting(store)
+        started = time.perf_counter()
+        seconds = run(store, meeting_id, writers, updates)
+        report(f"{writers} writer(s)", seconds, time.perf_counter() - started)
+        assert store.load_meeting(meeting_id).version == 8 + 1 + updates  # nothing lost
+
+
+if __name__ == "__main__":
+    main()
