@@ -52,6 +52,7 @@ def on_connect(auth: Any = None) -> None:
     except SetNotFound as error:
         raise _refuse("set_not_found", "This set no longer exists.") from error
     except StoreUnavailable as error:
+        liveness().store_unreachable()
         raise _refuse(UNAVAILABLE.code, UNAVAILABLE.message) from error
     member = learning_set.members.get(credential.participant_id)
     if member is None:

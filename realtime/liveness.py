@@ -68,7 +68,13 @@ class Liveness:
                     self._sweep(silent, now)
                     registry.forget(silent.process_id)
         except StoreUnavailable:
-            log.warning("liveness.redis_unavailable")
+            self.store_unreachable()
+
+    def store_unreachable(self) -> None:
+        """An external Redis is its operator's to restart; the embedded one is ours."""
+        embedded = services().embedded
+        if embedded is not None and embedded.revive():
+            log.warning("liveness.embedded_redis_restarted")
 
     def _sweep(self, silent: SilentProcess, now: int) -> None:
         arguments = {"prefix": f"{silent.process_id}."}

@@ -47,6 +47,15 @@ class EmbeddedRedis:
         atexit.register(self.stop)
         return self
 
+    def revive(self) -> bool:
+        """Start the server again if it died under us (killed, OOM); it replays its AOF, so every
+        acknowledged write comes back. Returns whether a new server was launched."""
+        with _exclusive(self.folder / "start.lock"):
+            if self.is_answering():
+                return False
+            self._launch()
+            return True
+
     def is_answering(self) -> bool:
         try:
             with contextlib.closing(self._direct_client(timeout=1)) as client:

@@ -1,6 +1,8 @@
 """Redis goes away mid-meeting and comes back: commands get a clear "temporarily unavailable", the
 server stays up, and once Redis is back (from its AOF) the meeting carries on with nothing lost."""
 
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,4 +65,31 @@ def test_a_redis_restart_loses_nothing_and_the_meeting_carries_on(
         assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
     finally:
         close_all(list(widgets.values()))
+        server.stop()
+
+
+def test_the_embedded_redis_is_started_again_when_it_dies(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    env = {
+        "COMPANION_INSTANCE_PATH": str(instance),
+        "REDIS_URL": "",  # the embedded server, whatever the suite runs on
+        "COMPANION_PRESENCE_TIMEOUT_SECONDS": "1.5",
+    }
+    server = ServerProcess(env, tmp_path / "server.log").start()
+    created = create_set(server.url, "Ward leaders", "Fay")
+    fay = Widget(server.url, created["facilitator_token"], reconnect=True)
+    pid_file = instance / "redis" / "redis.pid"
+    try:
+        committed = fay.call("advance_phase")
+        assert committed.get("ok"), committed
+        first_pid = int(pid_file.read_text())
+        os.kill(first_pid, signal.SIGKILL)
+
+        extend = {"timer": "meeting", "seconds": 60}
+        answer = eventually(lambda: (a := fay.call("extend_timer", extend)).get("ok") and a)
+        assert answer["version"] == committed["version"] + 1, "nothing lost, nothing skipped"
+        assert int(pid_file.read_text()) != first_pid
+        assert fay.wait_for("snapshot", lambda s: s["version"] == answer["version"])
+    finally:
+        fay.close()
         server.stop()
