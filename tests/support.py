@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 
 import requests
 import socketio
+import websocket
+from requests.adapters import HTTPAdapter
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,3 +180,81 @@ def close_all(widgets: list[Widget]) -> None:
 
 def names_online(snapshot: dict[str, Any]) -> set[str]:
     return {p["name"] for p in snapshot["meeting"]["participants"] if p["online"]}
+
+
+# --- Clients from a chosen loopback address ----------------------------------------------------
+# The whole of 127.0.0.0/8 is loopback on Linux, so one test machine can play many client machines:
+# a client bound to 127.0.N.1 reaches any loopback listener, which sees it as that address. A load
+# balancer that keys on the client address (nginx's ip_hash) then spreads such clients out.
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """A requests adapter whose connections all leave from ``source_ip``."""
+
+    def __init__(self, source_ip: str) -> None:
+        self.source_ip = source_ip  # before super().__init__, which builds the pool manager
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, source_address=(self.source_ip, 0), **kwargs)
+
+
+def session_from(source_ip: str) -> requests.Session:
+    """A requests session bound to ``source_ip``, blind to proxy settings in the environment."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = SourceAddressAdapter(source_ip)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def websocket_class_from(source_ip: str) -> type[websocket.WebSocket]:
+    """A websocket-client ``WebSocket`` whose every connection leaves from ``source_ip``."""
+
+    class WebSocketFrom(websocket.WebSocket):
+        def connect(self, url: str, **options: Any) -> None:
+            parsed = urllib.parse.urlsplit(url)
+            assert parsed.scheme == "ws", "a bound socket is handed over as is: no TLS here"
+            assert parsed.hostname is not None
+            sock = socket.create_connection(
+                (parsed.hostname, parsed.port or 80),
+                timeout=options.get("timeout"),
+                source_address=(source_ip, 0),
+            )
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connect(url, socket=sock, **options)
+
+    return WebSocketFrom
+
+
+class WidgetFrom(Widget):
+    """A ``Widget`` whose every connection (long-polling and WebSocket) leaves from ``source_ip``.
+
+    ``transports`` as python-socketio takes them: ``("websocket",)`` like the browser widget,
+    ``("polling", "websocket")`` to start on long-polling and upgrade, ``("polling",)`` to stay.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        source_ip: str,
+        transports: tuple[str, ...] = ("websocket",),
+    ) -> None:
+        super().__init__(base_url, token, connect=False)
+        self.source_ip = source_ip
+        self.transports = list(transports)
+        self.client = socketio.Client(
+            reconnection=False,
+            http_session=session_from(source_ip),
+            websocket_extra_options={"class_": websocket_class_from(source_ip)},
+        )
+        self.client.on("*", self._record)
+        self.client.on("connect_error", self._refused)
+        self.connect()
+
+    def connect(self) -> WidgetFrom:
+        auth = {"token": self.token} if self.token is not None else None
+        self.client.connect(self.base_url, auth=auth, wait_timeout=10, transports=self.transports)
+        return self
