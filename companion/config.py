@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from companion.store.meetings import DEFAULT_RETENTION_SECONDS
+
 # Teams and Microsoft 365 hosts that frame a meeting side panel or stage. Zoom and Meet open the
 # widget in a plain tab, so they need no entry here.
 DEFAULT_FRAME_ANCESTORS = (
@@ -22,8 +24,42 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_MAX_AGE": 90 * 24 * 3600,
     "ASYNC_MODE": None,
     "LOG_LEVEL": "INFO",
+    "RETENTION_SECONDS": DEFAULT_RETENTION_SECONDS,
     "PRESENCE_TIMEOUT_SECONDS": 30.0,
 }
+
+
+# A bound, so a stray extra digit is refused instead of keeping everyone's data for millennia.
+MAX_RETENTION_DAYS = 36500
+
+
+class ConfigurationError(ValueError):
+    """A variable the app cannot run with. Raised at start, naming the variable, so a typo never
+    quietly becomes a different data-retention period."""
+
+
+def _retention_seconds(value: str) -> int:
+    text = value.strip()
+    days = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ConfigurationError(
+            f"COMPANION_RETENTION_DAYS must be a whole number of days from 1 to "
+            f"{MAX_RETENTION_DAYS}, not {value!r}."
+        )
+    return days * 24 * 3600
+
+
+def _presence_timeout(value: str) -> float:
+    """Seconds before a silent server process's widgets are shown as away (1 s to 1 hour)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 3600:
+        raise ConfigurationError(
+            f"COMPANION_PRESENCE_TIMEOUT_SECONDS must be a number from 1 to 3600, not {value!r}."
+        )
+    return seconds
 
 
 def _split_list(value: str) -> list[str] | None:
@@ -45,7 +81,10 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
     if environ.get("COMPANION_TOKEN_MAX_AGE_DAYS"):
         settings["TOKEN_MAX_AGE"] = int(environ["COMPANION_TOKEN_MAX_AGE_DAYS"]) * 24 * 3600
     if environ.get("COMPANION_PRESENCE_TIMEOUT_SECONDS"):
-        settings["PRESENCE_TIMEOUT_SECONDS"] = float(environ["COMPANION_PRESENCE_TIMEOUT_SECONDS"])
+        timeout = environ["COMPANION_PRESENCE_TIMEOUT_SECONDS"]
+        settings["PRESENCE_TIMEOUT_SECONDS"] = _presence_timeout(timeout)
+    if environ.get("COMPANION_RETENTION_DAYS"):
+        settings["RETENTION_SECONDS"] = _retention_seconds(environ["COMPANION_RETENTION_DAYS"])
     if environ.get("COMPANION_LOG_LEVEL"):
         settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
     return settings

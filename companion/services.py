@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
         embedded = embedded_redis_for(app.instance_path)
         url = embedded.url
     app.extensions["companion"] = Services(
-        store=MeetingStore(redis_client(url)),
+        store=MeetingStore(redis_client(url), app.config["RETENTION_SECONDS"]),
         signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
         redis_url=url,
         embedded=embedded,

@@ -52,3 +52,10 @@ def send_removed(meeting_id: str, participant_id: str) -> None:
     """Tells a removed person's widgets to close; the server refuses them from now on."""
     message = {"type": "removed", "message": "The facilitator has removed you from this meeting."}
     socketio.emit("removed", message, to=participant_room(meeting_id, participant_id))
+
+
+def send_meeting_deleted(meeting_id: str) -> None:
+    """Sent after a facilitator's delete has committed: every widget of the meeting closes, and
+    the server refuses them from now on."""
+    message = {"type": "meeting_deleted", "message": "The facilitator has deleted this meeting."}
+    socketio.emit("meeting_deleted", message, to=room_for(meeting_id))

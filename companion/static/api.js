@@ -1,12 +1,9 @@
-// POST JSON to our API; resolves to the body, or throws an Error carrying the server's message.
-export async function postJson(path, body) {
+// Calls to our JSON API; each resolves to the body ({} when there is none, as after a DELETE), or
+// throws an Error carrying the server's message.
+async function callApi(path, options) {
   let response;
   try {
-    response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(path, options);
   } catch {
     throw new Error("Cannot reach the server. Check your connection and try again.");
   }
@@ -15,4 +12,17 @@ export async function postJson(path, body) {
     throw new Error(data.message || "Something went wrong. Please try again.");
   }
   return data;
+}
+
+export function postJson(path, body) {
+  return callApi(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+// The participant token goes in a header, never in the URL, so it stays out of server logs.
+export function deleteWithToken(path, token) {
+  return callApi(path, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
 }

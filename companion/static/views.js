@@ -1,5 +1,6 @@
 // One render function per region of the widget, each driven only by the snapshot and who you are.
 import { describe } from "./activity.js";
+import { deleteWithToken } from "./api.js";
 import { commandButton, el, fill, show } from "./dom.js";
 import { PHASE_LABELS, ROLE_LABELS, STAGE_LABELS, TIMER_LABELS } from "./phases.js";
 
@@ -158,6 +159,28 @@ export function renderConsole(ctx) {
     commandButton("+1 min", "extend_timer", { timer: name, seconds: 60 }, "small secondary"),
     commandButton("+5 min", "extend_timer", { timer: name, seconds: 300 }, "small secondary"),
   ])));
+  // Set on every render, so the button always deletes the meeting now on screen.
+  document.getElementById("delete-meeting").onclick = () => deleteMeetingRecord(meeting.id);
+}
+
+// An HTTP request, not a socket command: it removes the record from the server, and the server
+// then tells every widget of the meeting (this one too) that it is gone.
+async function deleteMeetingRecord(meetingId) {
+  const question = "Delete this meeting's record for everyone? Its history will be gone for good "
+    + "and its links will stop working.";
+  if (!window.confirm(question)) return;
+  const button = document.getElementById("delete-meeting");
+  const status = document.getElementById("delete-status");
+  button.disabled = true;
+  status.textContent = "Deleting…";
+  try {
+    const token = window.location.hash.slice(1);
+    await deleteWithToken(`/api/meetings/${encodeURIComponent(meetingId)}`, token);
+    status.textContent = "This meeting's record has been deleted.";
+  } catch (error) {
+    button.disabled = false;
+    status.textContent = error.message;
+  }
 }
 
 function participantActions(ctx, person) {

@@ -180,10 +180,14 @@ function start() {
     view.guide = message.guide || view.guide;
   });
   socket.on("snapshot", applySnapshot);
-  socket.on("removed", (message) => {
-    renderConnection("failed", message.message);
+  // Removed, or the meeting's record deleted: say why and stop, as the server now refuses us.
+  // Disconnect first: it fires "disconnect" at once, and "Reconnecting…" must not be the last word.
+  const closeWith = (message) => {
     socket.disconnect();
-  });
+    renderConnection("failed", message.message);
+  };
+  socket.on("removed", closeWith);
+  socket.on("meeting_deleted", closeWith);
   window.setInterval(() => { if (view.meeting) renderTimers(context()); }, 1000);
 }
 

@@ -13,6 +13,11 @@ def meeting(meeting_id: str) -> str:
     return f"{PREFIX}:meeting:{meeting_id}"
 
 
+def set_meetings(set_id: str) -> str:
+    """A Redis set of the ids of a set's meetings, so deleting the set can find them all."""
+    return f"{PREFIX}:set:{set_id}:meetings"
+
+
 def server_processes() -> str:
     """A sorted set: each live server process id, scored by its last heartbeat (epoch ms)."""
     return f"{PREFIX}:processes"

@@ -1,14 +1,21 @@
-"""Sets and meetings in Redis. Every change is an optimistic transaction that bumps a version."""
+"""Sets and meetings in Redis. Every change is an optimistic transaction that bumps a version.
+
+Every key expires ``retention_seconds`` after the last activity that touched it. A meeting's
+activity also keeps its set (and the set's index of meetings) alive; a set's activity keeps the
+meeting its links lead to alive. Deleting a meeting or a set is one transaction too.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import secrets
+import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
@@ -19,8 +26,10 @@ from companion.domain.model import LearningSet, Meeting, Member, Role
 from companion.store import keys
 
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
+LOCK_STRIPES = 64
 
 MeetingChange = Callable[[Meeting], Meeting]
+Stored = TypeVar("Stored", LearningSet, Meeting)
 
 
 class StoreUnavailable(Exception):
@@ -28,11 +37,11 @@ class StoreUnavailable(Exception):
 
 
 class SetNotFound(Exception):
-    pass
+    """The set never existed, expired, or was deleted; the caller answers "not found"."""
 
 
 class MeetingNotFound(Exception):
-    pass
+    """The meeting never existed, expired, was deleted, or belongs to another set."""
 
 
 def new_id() -> str:
@@ -44,6 +53,8 @@ class MeetingStore:
     def __init__(self, client: redis.Redis, retention_seconds: int = DEFAULT_RETENTION_SECONDS):
         self.redis = client
         self.retention_seconds = retention_seconds
+        # Created with the store, after gevent's monkey-patching: greenlet-aware under gevent.
+        self._turns = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     def ping(self) -> None:
         with _unavailable_on_redis_error():
@@ -57,14 +68,24 @@ class MeetingStore:
         return learning_set, facilitator
 
     def start_meeting(self, set_id: str) -> Meeting:
-        """Open a new meeting and make it the one the set's links lead to."""
-        learning_set = self.load_set(set_id)
-        meeting = phases.new_meeting(new_id(), set_id, learning_set.name, now_ms())
+        """Open a new meeting and make it the one the set's links lead to, in one transaction,
+        so a set deleted meanwhile never gains a meeting nobody can find to delete."""
+        set_key, meeting_id = keys.learning_set(set_id), new_id()
+        meeting_key = keys.meeting(meeting_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> Meeting:
+            learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
+            if pipe.exists(meeting_key):
+                raise RuntimeError(f"refusing to overwrite existing key {meeting_key}")
+            meeting = phases.new_meeting(meeting_id, set_id, learning_set.name, now_ms())
+            pipe.multi()
+            pipe.sadd(keys.set_meetings(set_id), meeting_id)
+            self._put_meeting(pipe, meeting)
+            self._put_set(pipe, replace(learning_set, current_meeting_id=meeting_id))
+            return meeting
+
         with _unavailable_on_redis_error():
-            self._write(keys.meeting(meeting.id), meeting_to_dict(meeting), nx=True)
-        # Written second: if this fails, the set still points at a meeting that exists.
-        self.update_set(set_id, lambda s: replace(s, current_meeting_id=meeting.id))
-        return meeting
+            return self.redis.transaction(attempt, set_key, meeting_key, value_from_callable=True)
 
     def add_member(self, set_id: str, name: str, role: Role = Role.MEMBER) -> Member:
         member = Member(new_id(), name, role)
@@ -89,7 +110,7 @@ class MeetingStore:
 
     def update_set(self, set_id: str, change: Callable[[LearningSet], LearningSet]) -> LearningSet:
         key = keys.learning_set(set_id)
-        _, updated = self._transaction(key, set_from_dict, set_to_dict, change, SetNotFound)
+        _, updated = self._transaction(key, set_from_dict, change, SetNotFound, self._put_set)
         return updated
 
     def update_meeting(self, meeting_id: str, change: MeetingChange) -> tuple[Meeting, bool]:
@@ -107,26 +128,90 @@ class MeetingStore:
 
         key = keys.meeting(meeting_id)
         before, after = self._transaction(
-            key, meeting_from_dict, meeting_to_dict, versioned, MeetingNotFound
+            key, meeting_from_dict, versioned, MeetingNotFound, self._put_meeting
         )
         return after, after is not before
 
-    def _transaction(self, key, decode, encode, change, missing):  # type: ignore[no-untyped-def]
+    def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
+        """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
+        removed. With ``set_id``, another set's meeting counts as not found, so a facilitator
+        can only ever delete their own set's records."""
+        meeting_key = keys.meeting(meeting_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> Meeting:
+            meeting = _load_watched(pipe, meeting_key, meeting_from_dict, MeetingNotFound)
+            if set_id is not None and meeting.set_id != set_id:
+                raise MeetingNotFound(meeting_key)
+            set_key = keys.learning_set(meeting.set_id)
+            pipe.watch(set_key)
+            raw_set = pipe.get(set_key)
+            pipe.multi()
+            pipe.delete(meeting_key)
+            pipe.srem(keys.set_meetings(meeting.set_id), meeting_id)
+            learning_set = None if raw_set is None else set_from_dict(json.loads(raw_set))
+            if learning_set is not None and learning_set.current_meeting_id == meeting_id:
+                self._put_set(pipe, replace(learning_set, current_meeting_id=None))
+            return meeting
+
+        with _unavailable_on_redis_error():
+            return self.redis.transaction(attempt, meeting_key, value_from_callable=True)
+
+    def delete_set(self, set_id: str) -> list[str]:
+        """Remove the set, its index and every meeting it knows of, in one transaction; returns
+        those meeting ids so their live widgets can be told. The current meeting is included
+        even when the index lacks it (sets stored before the index existed)."""
+        set_key, index_key = keys.learning_set(set_id), keys.set_meetings(set_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> list[str]:
+            learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
+            meeting_ids = set(pipe.smembers(index_key))
+            if learning_set.current_meeting_id is not None:
+                meeting_ids.add(learning_set.current_meeting_id)
+            pipe.multi()
+            pipe.delete(set_key, index_key, *(keys.meeting(m) for m in meeting_ids))
+            return sorted(meeting_ids)
+
+        with _unavailable_on_redis_error():
+            return self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
+
+    def _transaction(self, key, decode, change, missing, put):  # type: ignore[no-untyped-def]
         """WATCH the key, compute the new value, and write it in MULTI/EXEC; retry on conflict."""
 
         def attempt(pipe: redis.client.Pipeline) -> tuple[Any, Any]:
-            raw = pipe.get(key)
-            if raw is None:
-                raise missing(key)
-            current = decode(json.loads(raw))
+            current = _load_watched(pipe, key, decode, missing)
             updated = change(current)
             if updated is not current:
                 pipe.multi()
-                pipe.set(key, _dumps(encode(updated)), ex=self.retention_seconds)
+                put(pipe, updated)
             return current, updated
 
-        with _unavailable_on_redis_error():
+        with self._turn_for(key), _unavailable_on_redis_error():
             return self.redis.transaction(attempt, key, value_from_callable=True)
+
+    def _turn_for(self, key: str) -> threading.Lock:
+        """Writers of one key in this process take turns, so WATCH only ever has to resolve
+        conflicts between processes; without this, eight people clicking at once on one server
+        spend most of their time retrying (see benchmarks/store_updates.py)."""
+        return self._turns[zlib.crc32(key.encode()) % len(self._turns)]
+
+    def _put_meeting(self, pipe: redis.client.Pipeline, meeting: Meeting) -> None:
+        """Queue the meeting's write; activity in a meeting is activity in its set, so the set
+        and its index live on at least as long as any meeting still in use."""
+        pipe.set(
+            keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), ex=self.retention_seconds
+        )
+        pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
+        pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
+
+    def _put_set(self, pipe: redis.client.Pipeline, learning_set: LearningSet) -> None:
+        """Queue the set's write. The meeting its links lead to lives on with it: someone who
+        joins today must not find that meeting expired tomorrow. Past meetings keep their own
+        clocks. EXPIRE leaves a missing key missing, so nothing deleted comes back."""
+        key = keys.learning_set(learning_set.id)
+        pipe.set(key, _dumps(set_to_dict(learning_set)), ex=self.retention_seconds)
+        pipe.expire(keys.set_meetings(learning_set.id), self.retention_seconds)
+        if learning_set.current_meeting_id is not None:
+            pipe.expire(keys.meeting(learning_set.current_meeting_id), self.retention_seconds)
 
     def _write(self, key: str, value: dict[str, Any], nx: bool = False) -> None:
         if not self.redis.set(key, _dumps(value), ex=self.retention_seconds, nx=nx):
@@ -136,6 +221,19 @@ class MeetingStore:
         with _unavailable_on_redis_error():
             raw = self.redis.get(key)
         return None if raw is None else json.loads(raw)
+
+
+def _load_watched(
+    pipe: redis.client.Pipeline,
+    key: str,
+    decode: Callable[[dict[str, Any]], Stored],
+    missing: type[Exception],
+) -> Stored:
+    """Read a WATCHed key before MULTI; a missing key raises ``missing`` and writes nothing."""
+    raw = pipe.get(key)
+    if raw is None:
+        raise missing(key)
+    return decode(json.loads(raw))
 
 
 def _dumps(value: dict[str, Any]) -> str:

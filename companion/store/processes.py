@@ -30,8 +30,10 @@ class ProcessRegistry:
         self.retention_seconds = retention_seconds
 
     def beat(self, process_id: str, now_ms: int) -> None:
-        with unavailable_on_redis_error():
-            self.redis.zadd(keys.server_processes(), {process_id: now_ms})
+        with unavailable_on_redis_error(), self.redis.pipeline() as pipe:
+            pipe.zadd(keys.server_processes(), {process_id: now_ms})
+            pipe.expire(keys.server_processes(), self.retention_seconds)
+            pipe.execute()
 
     def note_meeting(self, process_id: str, meeting_id: str) -> None:
         """Called when a widget connects: this process now holds connections in that meeting."""

@@ -1,4 +1,5 @@
-"""The JSON API: create a set with its first meeting, and join a set from an invite."""
+"""The JSON API: create a set with its first meeting, join a set from an invite, and let a
+facilitator delete a meeting or the whole set."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from companion.domain.errors import Rejected
-from companion.domain.model import Role
+from companion.domain.model import FACILITATION, Role
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, JoinSchema
 from companion.services import services
+from companion.store import SetNotFound
 from companion.tokens import Credential
+from realtime.broadcast import send_meeting_deleted
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 log = get_logger("api")
@@ -67,3 +70,43 @@ def join() -> tuple[Response, int]:
         participant_token=token,
         widget_url=_link("pages.widget", token),
     ), 201
+
+
+def _bearer_token() -> str:
+    """The participant token from ``Authorization: Bearer <token>``; empty when absent."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _set_facilitator() -> Credential:
+    """The bearer must facilitate their set now: the set's record decides, since a token keeps
+    the role it was issued with."""
+    credential = services().signer.read_participant(_bearer_token())
+    learning_set = services().store.load_set(credential.set_id)
+    member = learning_set.members.get(credential.participant_id)
+    if member is None or member.role not in FACILITATION:
+        raise Rejected("not_allowed", "Only a facilitator of this set can delete its records.")
+    return credential
+
+
+@blueprint.delete("/meetings/<meeting_id>")
+def delete_meeting(meeting_id: str) -> tuple[str, int]:
+    """A facilitator deletes one meeting's record; its open widgets are told once it is gone."""
+    credential = _set_facilitator()
+    services().store.delete_meeting(meeting_id, set_id=credential.set_id)
+    send_meeting_deleted(meeting_id)
+    log.info("meeting.deleted", extra={"set_id": credential.set_id, "meeting_id": meeting_id})
+    return "", 204
+
+
+@blueprint.delete("/sets/<set_id>")
+def delete_set(set_id: str) -> tuple[str, int]:
+    """A facilitator deletes their set and all its meetings; every open widget is told."""
+    credential = _set_facilitator()
+    if set_id != credential.set_id:
+        raise SetNotFound(set_id)  # another set: say nothing about whether it exists
+    meeting_ids = services().store.delete_set(set_id)
+    for meeting_id in meeting_ids:
+        send_meeting_deleted(meeting_id)
+    log.info("set.deleted", extra={"set_id": set_id, "meeting_ids": meeting_ids})
+    return "", 204

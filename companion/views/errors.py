@@ -8,13 +8,14 @@ from werkzeug.exceptions import HTTPException
 
 from companion.domain.errors import Rejected
 from companion.schemas import first_problem
-from companion.store import SetNotFound, StoreUnavailable
+from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
 
 _STATUS_FOR_CODE = {
     "invalid_input": 400,
     "token_missing": 401,
     "token_invalid": 401,
     "token_expired": 401,
+    "not_allowed": 403,
     "set_not_found": 404,
     "meeting_closed": 409,
 }
@@ -38,6 +39,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(SetNotFound)
     def set_missing(_: SetNotFound) -> tuple[Response, int]:
         return error_response(404, "set_not_found", "This set no longer exists.")
+
+    @app.errorhandler(MeetingNotFound)
+    def meeting_missing(_: MeetingNotFound) -> tuple[Response, int]:
+        return error_response(404, "meeting_not_found", "This meeting no longer exists.")
 
     @app.errorhandler(StoreUnavailable)
     def unavailable(_: StoreUnavailable) -> tuple[Response, int]:
