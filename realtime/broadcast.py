@@ -48,14 +48,22 @@ def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid:
     socketio.emit("welcome", message, to=sid)
 
 
-def send_removed(meeting_id: str, participant_id: str) -> None:
+def send_removed(meeting: Meeting, participant_id: str) -> None:
     """Tells a removed person's widgets to close; the server refuses them from now on."""
-    message = {"type": "removed", "message": "The facilitator has removed you from this meeting."}
-    socketio.emit("removed", message, to=participant_room(meeting_id, participant_id))
+    message = {
+        "type": "removed",
+        "version": meeting.version,
+        "message": "The facilitator has removed you from this meeting.",
+    }
+    socketio.emit("removed", message, to=participant_room(meeting.id, participant_id))
 
 
-def send_meeting_deleted(meeting_id: str) -> None:
+def send_meeting_deleted(meeting_id: str, version: int) -> None:
     """Sent after a facilitator's delete has committed: every widget of the meeting closes, and
-    the server refuses them from now on."""
-    message = {"type": "meeting_deleted", "message": "The facilitator has deleted this meeting."}
+    the server refuses them from now on. ``version`` is the last one the meeting had."""
+    message = {
+        "type": "meeting_deleted",
+        "version": version,
+        "message": "The facilitator has deleted this meeting.",
+    }
     socketio.emit("meeting_deleted", message, to=room_for(meeting_id))

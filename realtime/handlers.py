@@ -123,7 +123,7 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
         return error.as_dict()
     broadcast_snapshot(meeting)
     if name == "remove_participant":
-        send_removed(meeting.id, arguments["participant_id"])
+        send_removed(meeting, arguments["participant_id"])
     log.info(
         "command.applied",
         extra={"meeting_id": meeting_id, "command": name, "version": meeting.version},

@@ -57,13 +57,13 @@ class MeetingStore:
         self._turns = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     def ping(self) -> None:
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             self.redis.ping()
 
     def create_set(self, name: str, facilitator_name: str) -> tuple[LearningSet, Member]:
         facilitator = Member(new_id(), facilitator_name, Role.FACILITATOR)
         learning_set = LearningSet(new_id(), name, time.time(), {facilitator.id: facilitator})
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             self._write(keys.learning_set(learning_set.id), set_to_dict(learning_set), nx=True)
         return learning_set, facilitator
 
@@ -84,7 +84,7 @@ class MeetingStore:
             self._put_set(pipe, replace(learning_set, current_meeting_id=meeting_id))
             return meeting
 
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             return self.redis.transaction(attempt, set_key, meeting_key, value_from_callable=True)
 
     def add_member(self, set_id: str, name: str, role: Role = Role.MEMBER) -> Member:
@@ -153,25 +153,30 @@ class MeetingStore:
                 self._put_set(pipe, replace(learning_set, current_meeting_id=None))
             return meeting
 
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             return self.redis.transaction(attempt, meeting_key, value_from_callable=True)
 
-    def delete_set(self, set_id: str) -> list[str]:
+    def delete_set(self, set_id: str) -> dict[str, int]:
         """Remove the set, its index and every meeting it knows of, in one transaction; returns
-        those meeting ids so their live widgets can be told. The current meeting is included
-        even when the index lacks it (sets stored before the index existed)."""
+        each such meeting's last version (0 if it had already expired), so its live widgets can
+        be told. The current meeting is included even when the index lacks it (sets stored
+        before the index existed)."""
         set_key, index_key = keys.learning_set(set_id), keys.set_meetings(set_id)
 
-        def attempt(pipe: redis.client.Pipeline) -> list[str]:
+        def attempt(pipe: redis.client.Pipeline) -> dict[str, int]:
             learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
             meeting_ids = set(pipe.smembers(index_key))
             if learning_set.current_meeting_id is not None:
                 meeting_ids.add(learning_set.current_meeting_id)
+            ordered = sorted(meeting_ids)
+            meeting_keys = [keys.meeting(m) for m in ordered]
+            stored = pipe.mget(meeting_keys) if meeting_keys else []
             pipe.multi()
-            pipe.delete(set_key, index_key, *(keys.meeting(m) for m in meeting_ids))
-            return sorted(meeting_ids)
+            pipe.delete(set_key, index_key, *meeting_keys)
+            last = [json.loads(raw)["version"] if raw else 0 for raw in stored]
+            return dict(zip(ordered, last, strict=True))
 
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             return self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
 
     def _transaction(self, key, decode, change, missing, put):  # type: ignore[no-untyped-def]
@@ -185,7 +190,7 @@ class MeetingStore:
                 put(pipe, updated)
             return current, updated
 
-        with self._turn_for(key), _unavailable_on_redis_error():
+        with self._turn_for(key), unavailable_on_redis_error():
             return self.redis.transaction(attempt, key, value_from_callable=True)
 
     def _turn_for(self, key: str) -> threading.Lock:
@@ -218,7 +223,7 @@ class MeetingStore:
             raise RuntimeError(f"refusing to overwrite existing key {key}")
 
     def _read(self, key: str) -> dict[str, Any] | None:
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             raw = self.redis.get(key)
         return None if raw is None else json.loads(raw)
 
@@ -241,7 +246,7 @@ def _dumps(value: dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def _unavailable_on_redis_error() -> Iterator[None]:
+def unavailable_on_redis_error() -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as error:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import redis
 
 from companion.store import keys
-from companion.store.meetings import DEFAULT_RETENTION_SECONDS
-from companion.store.meetings import _unavailable_on_redis_error as unavailable_on_redis_error
+from companion.store.meetings import DEFAULT_RETENTION_SECONDS, unavailable_on_redis_error
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,8 @@ def _set_facilitator() -> Credential:
 def delete_meeting(meeting_id: str) -> tuple[str, int]:
     """A facilitator deletes one meeting's record; its open widgets are told once it is gone."""
     credential = _set_facilitator()
-    services().store.delete_meeting(meeting_id, set_id=credential.set_id)
-    send_meeting_deleted(meeting_id)
+    deleted = services().store.delete_meeting(meeting_id, set_id=credential.set_id)
+    send_meeting_deleted(meeting_id, deleted.version)
     log.info("meeting.deleted", extra={"set_id": credential.set_id, "meeting_id": meeting_id})
     return "", 204
 
@@ -105,8 +105,8 @@ def delete_set(set_id: str) -> tuple[str, int]:
     credential = _set_facilitator()
     if set_id != credential.set_id:
         raise SetNotFound(set_id)  # another set: say nothing about whether it exists
-    meeting_ids = services().store.delete_set(set_id)
-    for meeting_id in meeting_ids:
-        send_meeting_deleted(meeting_id)
-    log.info("set.deleted", extra={"set_id": set_id, "meeting_ids": meeting_ids})
+    deleted = services().store.delete_set(set_id)
+    for meeting_id, version in deleted.items():
+        send_meeting_deleted(meeting_id, version)
+    log.info("set.deleted", extra={"set_id": set_id, "meeting_ids": sorted(deleted)})
     return "", 204

@@ -48,6 +48,7 @@ def test_widgets_of_a_deleted_meeting_are_told_and_refused_afterwards(
     delete(live_server, f"/api/meetings/{created['meeting_id']}", created["facilitator_token"])
     told = member.wait_for("meeting_deleted")
     assert told["type"] == "meeting_deleted" and told["message"]
+    assert told["version"] == member.latest("snapshot")["version"]
     assert refusal_code(live_server, mo["participant_token"]) == "no_meeting"
     assert refusal_code(live_server, created["facilitator_token"]) == "no_meeting"
     assert bystander.call("sync")["ok"], "another set's meeting carries on"

@@ -152,6 +152,7 @@ def test_removed_participant_is_told_and_refused(meeting: LiveMeeting) -> None:
     meeting.send("Fay", "remove_participant", {"participant_id": meeting.ids["Di"]})
     removed = meeting.widgets["Di"].wait_for("removed")
     assert removed["type"] == "removed" and removed["message"]
+    assert removed["version"] == meeting.version
     names = {p["name"] for p in meeting.state()["participants"]}
     assert "Di" not in names
     assert meeting.refused("Di", "place_bid", {"title": "", "minutes": 5}) == "removed"

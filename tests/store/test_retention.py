@@ -138,7 +138,7 @@ def test_deleting_a_set_takes_every_meeting_with_it(
     first = new_meeting(store)
     second = store.start_meeting(first.set_id)
     store.add_member(first.set_id, "Mo")
-    assert store.delete_set(first.set_id) == sorted([first.id, second.id])
+    assert sorted(store.delete_set(first.set_id)) == sorted([first.id, second.id])
     assert keys_mentioning(redis_connection, first.set_id, first.id, second.id) == []
     with pytest.raises(MeetingNotFound):
         store.update_meeting(second.id, opening("p1", "c1"))
@@ -149,7 +149,7 @@ def test_deleting_a_set_stored_before_the_index_still_takes_its_current_meeting(
 ) -> None:
     meeting = new_meeting(store)
     redis_connection.delete(keys.set_meetings(meeting.set_id))
-    assert store.delete_set(meeting.set_id) == [meeting.id]
+    assert store.delete_set(meeting.set_id) == {meeting.id: meeting.version}
     assert keys_mentioning(redis_connection, meeting.set_id, meeting.id) == []
 
 
