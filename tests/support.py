@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,32 @@ class WidgetFrom(Widget):
         auth = {"token": self.token} if self.token is not None else None
         self.client.connect(self.base_url, auth=auth, wait_timeout=10, transports=self.transports)
         return self
+
+
+# --- Convergence: every widget of a meeting holding the same state ---
+
+
+def converge(
+    widgets: dict[str, Widget],
+    predicate: Callable[[dict[str, Any]], bool],
+    version: int | None = None,
+) -> int:
+    """Every widget, on either process, holds the same state at the same version."""
+    seen = [
+        widget.wait_for(
+            "snapshot",
+            lambda s: (version is None or s["version"] == version) and predicate(s["meeting"]),
+        )
+        for widget in widgets.values()
+    ]
+    states = [comparable(snapshot) for snapshot in seen]
+    assert all(state == states[0] for state in states), f"widgets disagree: {states}"
+    return states[0]["version"]
+
+
+def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The shared state, without what depends on the moment it was rendered."""
+    meeting = dict(snapshot["meeting"])
+    meeting.pop("server_now_ms")
+    meeting.pop("allocation")
+    return {"version": snapshot["version"], "meeting": meeting}

@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from tests.support import (
     Widget,
     WidgetFrom,
     close_all,
+    converge,
     free_port,
     session_from,
 )
@@ -281,32 +282,6 @@ def post_from(address: str, base_url: str, path: str, body: dict[str, Any]) -> d
     response = session_from(address).post(f"{base_url}{path}", json=body, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def converge(
-    widgets: dict[str, Widget],
-    predicate: Callable[[dict[str, Any]], bool],
-    version: int | None = None,
-) -> int:
-    """Every widget, on either process, holds the same state at the same version."""
-    seen = [
-        widget.wait_for(
-            "snapshot",
-            lambda s: (version is None or s["version"] == version) and predicate(s["meeting"]),
-        )
-        for widget in widgets.values()
-    ]
-    states = [comparable(snapshot) for snapshot in seen]
-    assert all(state == states[0] for state in states), f"widgets disagree: {states}"
-    return states[0]["version"]
-
-
-def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The shared state, without what depends on the moment it was rendered."""
-    meeting = dict(snapshot["meeting"])
-    meeting.pop("server_now_ms")
-    meeting.pop("allocation")
-    return {"version": snapshot["version"], "meeting": meeting}
 
 
 def wait_for_websocket_closes(

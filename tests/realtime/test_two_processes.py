@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set
+from tests.support import ServerProcess, Widget, close_all, converge, create_set, join_set
 
 
 @pytest.fixture
@@ -16,14 +16,6 @@ def two_servers(server_env: dict[str, str], tmp_path: Path) -> Iterator[list[Ser
     yield servers
     for server in servers:
         server.stop()
-
-
-def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The shared state, without what depends on the moment it was rendered."""
-    meeting = dict(snapshot["meeting"])
-    meeting.pop("server_now_ms")
-    meeting.pop("allocation")
-    return {"version": snapshot["version"], "meeting": meeting}
 
 
 def test_clients_on_two_processes_converge_on_every_step(
@@ -70,17 +62,3 @@ def test_clients_on_two_processes_converge_on_every_step(
         assert final["work"]["presenter"] == ids["Ada"]
     finally:
         close_all(list(widgets.values()))
-
-
-def converge(widgets: dict[str, Widget], predicate: Any, version: int | None = None) -> int:
-    """Every widget, on either process, holds the same state at the same version."""
-    seen = []
-    for widget in widgets.values():
-        snapshot = widget.wait_for(
-            "snapshot",
-            lambda s: (version is None or s["version"] == version) and predicate(s["meeting"]),
-        )
-        seen.append(snapshot)
-    states = [comparable(s) for s in seen]
-    assert all(state == states[0] for state in states), "widgets disagree"
-    return states[0]["version"]
