@@ -8,7 +8,6 @@ import grp
 import os
 import pwd
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -28,6 +27,7 @@ from tests.support import (
     converge,
     free_port,
     session_from,
+    terminate,
 )
 
 NGINX = Path("/usr/sbin/nginx")
@@ -149,13 +149,7 @@ class Nginx:
 
     def stop(self) -> None:
         """Fast shutdown of the master and its worker; ``kill -9`` if that takes too long."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process, timeout=10)
 
     def log(self) -> str:
         logs = [self.output, self.root / "error.log"]
