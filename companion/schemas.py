@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from companion.domain import timers
+from companion.domain import actions, signals, timers
 from companion.domain.model import Allocation, Phase
 from companion.domain.roles import ASSIGNABLE
 
@@ -48,6 +48,17 @@ class CreateSetSchema(StrictSchema):
 class JoinSchema(StrictSchema):
     invite_token = Token()
     display_name = PlainText(NAME_MAX)
+
+
+# A device remembers at most this many links (companion/static/devices.js keeps 20).
+REMEMBERED_MAX = 20
+
+
+class RejoinSchema(StrictSchema):
+    invite_token = Token()
+    participant_tokens = fields.List(
+        Token(), required=True, validate=validate.Length(min=1, max=REMEMBERED_MAX)
+    )
 
 
 class ConnectAuthSchema(StrictSchema):
@@ -135,8 +146,21 @@ class SetRole(ParticipantArgument):
     role = _choice([r.value for r in ASSIGNABLE])
 
 
+class AddAction(StrictSchema):
+    text = PlainText(actions.TEXT_MAX)
+
+
+class ActionArgument(StrictSchema):
+    action_id = _id()
+
+
+class SendSignal(StrictSchema):
+    kind = _choice(list(signals.KINDS))
+
+
 COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "advance_phase": NoArguments,
+    "previous_phase": NoArguments,
     "go_to_phase": GoToPhase,
     "start_silence": StartSilence,
     "end_work": NoArguments,
@@ -156,7 +180,11 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "lower_hand": NoArguments,
     "call_next": NoArguments,
     "remove_hand": ParticipantArgument,
+    "reorder_hands": NewOrder,
     "clear_hands": NoArguments,
+    "add_action": AddAction,
+    "remove_action": ActionArgument,
+    "send_signal": SendSignal,
     "start_timer": TimerSeconds,
     "pause_timer": TimerArgument,
     "resume_timer": TimerArgument,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from companion.domain import timers
+from companion.domain import actions, timers
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
 from companion.domain.model import Allocation, Bid, BidStatus, Meeting, Participant, Phase
@@ -66,9 +66,11 @@ def withdraw(meeting: Meeting, actor: Participant, command: Command) -> Entry:
 
 
 def _forget_bid(meeting: Meeting, bid: Bid) -> None:
-    """A withdrawn bid leaves nothing behind: its title stays private, and placing and withdrawing
-    over and over cannot grow the meeting without bound."""
+    """A withdrawn bid leaves nothing behind: its title stays private, any actions named during
+    interrupted work on it go too, and placing and withdrawing over and over cannot grow the
+    meeting without bound."""
     meeting.bids.remove(bid)
+    actions.forget_for_bid(meeting, bid.id)
 
 
 def withdraw_all(meeting: Meeting, participant_id: str) -> None:

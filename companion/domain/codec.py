@@ -9,8 +9,8 @@ import typing
 from functools import cache
 from typing import Any
 
-from companion.domain import bidding, hands, phases, rounds
-from companion.domain.model import Bid, LearningSet, Meeting
+from companion.domain import bidding, hands, phases, prompts, rounds, signals
+from companion.domain.model import Action, Bid, LearningSet, Meeting
 
 FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
 ACTIVITY_SHOWN = 12  # the latest lines of history in each snapshot; keeps it small for phones
@@ -88,8 +88,14 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
             "minutes": bidding.propose_allocation(meeting, now_ms),
         },
         "timers": _encode(meeting.timers),
+        "actions": [_action_view(action) for action in meeting.actions],
+        "signals": signals.fading_times(meeting, now_ms),
         "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
     }
+
+
+def _action_view(action: Action) -> dict[str, str]:
+    return {"id": action.id, "owner": action.owner_id, "bid_id": action.bid_id, "text": action.text}
 
 
 def _bid_view(bid: Bid) -> dict[str, Any]:
@@ -127,8 +133,16 @@ def _work_view(meeting: Meeting) -> dict[str, Any] | None:
 
 
 def guide() -> dict[str, Any]:
-    """The words the widget shows for each phase and work stage, sent once per connection."""
+    """The words the widget shows: guidance for each phase and work stage, the signals and the
+    prompts. Sent once per connection, so snapshots stay small."""
     return {
         "phases": {phase.value: text for phase, text in phases.GUIDANCE.items()},
         "stages": {stage.value: text for stage, text in phases.STAGE_GUIDANCE.items()},
+        "signals": [_encode(signal) for signal in signals.CATALOGUE],
+        "prompts": {
+            "framing": list(prompts.FRAMING),
+            "clarifying": list(prompts.CLARIFYING),
+            "open": list(prompts.OPEN),
+            "reframes": [list(pair) for pair in prompts.REFRAMES],
+        },
     }

@@ -2,6 +2,9 @@
 
 First come, first served, with one fairness rule: anyone who has not yet been called on in this
 work period goes ahead of anyone who has. Within each group, the earlier hand goes first.
+
+The rule is applied when a hand goes up, so ``work.hands`` is the queue itself. That is what lets a
+facilitator reorder it: their order is kept exactly as they gave it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,18 @@ QUESTION_STAGES = frozenset({WorkStage.PRESENTING, WorkStage.CLARIFYING, WorkSta
 
 def queue(work: Work) -> list[str]:
     """The order in which raised hands will be called."""
-    fresh = [pid for pid in work.hands if pid not in work.asked]
-    again = [pid for pid in work.hands if pid in work.asked]
-    return fresh + again
+    return list(work.hands)
+
+
+def _place_in_queue(work: Work, participant_id: str) -> int:
+    """Someone not yet called on goes ahead of everyone who has been; anyone else goes last.
+
+    Nobody's standing changes while their hand is up (being called takes the hand down), so
+    placing people as they arrive keeps the queue fair for as long as they wait.
+    """
+    if participant_id in work.asked:
+        return len(work.hands)
+    return next((i for i, pid in enumerate(work.hands) if pid in work.asked), len(work.hands))
 
 
 def _current_work(meeting: Meeting) -> Work:
@@ -34,7 +46,7 @@ def raise_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
         raise Rejected("presenter_cannot_raise", "As presenter, you have the floor already.")
     if actor.id in work.hands:
         raise Rejected("hand_already_raised", "Your hand is already up.")
-    work.hands.append(actor.id)
+    work.hands.insert(_place_in_queue(work, actor.id), actor.id)
     return Entry("hand_raised", subject=actor.id)
 
 
@@ -67,6 +79,18 @@ def remove_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry
         raise Rejected("hand_not_raised", "That person's hand is not up.")
     work.hands.remove(target)
     return Entry("hand_removed", subject=target, override=True)
+
+
+def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+    """A facilitator's new order for the raised hands: the same people, in the order given."""
+    work = _current_work(meeting)
+    proposed = list(command.arg("order"))
+    if sorted(proposed) != sorted(work.hands):
+        raise Rejected("bad_order", "The new order must list exactly the raised hands.")
+    if proposed == work.hands:
+        raise Rejected("no_change", "The hands are already in that order.")
+    work.hands = proposed
+    return Entry("hands_reordered", override=True)
 
 
 def clear_hands(meeting: Meeting, actor: Participant, command: Command) -> Entry:

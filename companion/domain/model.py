@@ -101,7 +101,7 @@ class Work:
     bid_id: str
     presenter_id: str
     stage: WorkStage = WorkStage.PRESENTING
-    hands: list[str] = field(default_factory=list)  # in order of raising
+    hands: list[str] = field(default_factory=list)  # the queue, in the order it will be called
     asked: list[str] = field(default_factory=list)  # called on at least once in this work period
     questioner: str | None = None
 
@@ -116,6 +116,16 @@ class Timer:
     @property
     def paused(self) -> bool:
         return self.deadline_ms is None
+
+
+@dataclass
+class Action:
+    """Something a presenter has said they will do after their work, in their own words."""
+
+    id: str
+    owner_id: str
+    bid_id: str
+    text: str
 
 
 @dataclass
@@ -136,6 +146,7 @@ class Settings:
     allocation: Allocation = Allocation.EQUAL
     speaker_seconds: int = 120
     review_reserve_minutes: int = 10
+    signal_window_seconds: int = 60  # how long a signal counts before it fades
 
 
 @dataclass
@@ -153,6 +164,10 @@ class Meeting:
     timers: dict[str, Timer] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     activity: list[Activity] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    # Anonymous signals: for each kind, the server time of each recent one. Times only, by design:
+    # who sent a signal is never part of the meeting.
+    signals: dict[str, list[int]] = field(default_factory=dict)
     next_id: int = 1
 
 

@@ -86,6 +86,38 @@ def _next_after(meeting: Meeting) -> tuple[Phase, str | None]:
     return ORDER[ORDER.index(meeting.phase) + 1], None
 
 
+def back(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+    """The facilitator's "back": the previous work stage, or the nearest earlier phase that can
+    be entered. A closing round needs its presenter and work needs a bid to work on, so "back"
+    from the learning review with nobody waiting returns to bidding. From *Closed* it reopens the
+    meeting at its learning review."""
+    work = meeting.work
+    if meeting.phase is Phase.WORK and work is not None and work.stage is not WorkStage.PRESENTING:
+        work.stage = STAGES[STAGES.index(work.stage) - 1]
+        return Entry("stage_moved", detail=work.stage.value, override=True)
+    for target in reversed(ORDER[: ORDER.index(meeting.phase)]):
+        enterable, bid_id = _enterable(meeting, target)
+        if enterable:
+            returning = meeting.phase is Phase.CLOSING_ROUND
+            enter(meeting, target, command.now_ms, bid_id)
+            if returning and meeting.work is not None:
+                meeting.work.stage = WorkStage.ACTIONS  # back to where the work had got to
+            return Entry("phase_moved", detail=target.value, override=True)
+    raise Rejected("at_opening", "The meeting is at its opening already.")
+
+
+def _enterable(meeting: Meeting, target: Phase) -> tuple[bool, str | None]:
+    """Whether ``target`` can be entered now, and for work, the bid to work on."""
+    if target is Phase.CLOSING_ROUND:
+        return meeting.work is not None, None
+    if target is Phase.WORK:
+        try:
+            return True, _bid_to_work_on(meeting, None)
+        except Rejected:
+            return False, None
+    return True, None
+
+
 def go_to(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     """The facilitator skips ahead or returns to any phase."""
     target = Phase(command.arg("phase"))

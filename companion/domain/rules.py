@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import copy
 
-from companion.domain import activity, bidding, hands, phases, presence, roles, rounds, timers
+from companion.domain import (
+    actions,
+    activity,
+    bidding,
+    hands,
+    phases,
+    presence,
+    roles,
+    rounds,
+    signals,
+    timers,
+)
 from companion.domain.commands import Command, Spec
 from companion.domain.errors import Rejected
 from companion.domain.model import FACILITATION, Meeting, Role
@@ -25,6 +36,7 @@ COMMANDS: dict[str, Spec] = {
     "drop_connections": Spec(presence.drop_connections, ANYONE, newcomer_allowed=True),
     # Phases
     "advance_phase": Spec(phases.advance, FACILITATORS),
+    "previous_phase": Spec(phases.back, FACILITATORS),
     "go_to_phase": Spec(phases.go_to, FACILITATORS),
     "start_silence": Spec(phases.start_silence, FACILITATORS),
     "end_work": Spec(phases.end_work, MEMBERS | FACILITATORS),
@@ -47,7 +59,13 @@ COMMANDS: dict[str, Spec] = {
     "lower_hand": Spec(hands.lower_hand, MEMBERS),
     "call_next": Spec(hands.call_next, FACILITATORS),
     "remove_hand": Spec(hands.remove_hand, FACILITATORS),
+    "reorder_hands": Spec(hands.reorder, FACILITATORS),
     "clear_hands": Spec(hands.clear_hands, FACILITATORS),
+    # The presenter's actions
+    "add_action": Spec(actions.add, MEMBERS),
+    "remove_action": Spec(actions.remove, MEMBERS | FACILITATORS),
+    # Anonymous signals: the handler records no activity, so no sender is kept anywhere
+    "send_signal": Spec(signals.send, MEMBERS),
     # Timers
     "start_timer": Spec(timers.start, FACILITATORS),
     "pause_timer": Spec(timers.pause, FACILITATORS),

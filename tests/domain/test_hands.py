@@ -22,10 +22,18 @@ def waiting(driver: MeetingDriver) -> list[str]:
 
 
 def test_the_queue_puts_people_not_yet_called_first() -> None:
-    work = Work(bid_id="b1", presenter_id="ada", hands=["bob", "cy", "dee", "eve"])
-    work.asked = ["bob", "dee"]
-    assert hands.queue(work) == ["cy", "eve", "bob", "dee"]
-    assert work.hands == ["bob", "cy", "dee", "eve"], "the queue is computed, not stored"
+    """Bob and Dee have asked already; Cy and Eve, raising later, still go ahead of them."""
+    driver = meeting_with(["ada", "bob", "cy", "dee", "eve"])
+    driver.run("place_bid", "ada", title="Rota", minutes=20)
+    driver.run("accept_bid", "fay", bid_id="b1")
+    driver.run("go_to_phase", "fay", phase="work")
+    for asker in ["bob", "dee"]:
+        driver.run("raise_hand", asker)
+        driver.run("call_next", "fay")
+    for member in ["bob", "cy", "dee", "eve"]:
+        driver.run("raise_hand", member)
+    assert waiting(driver) == ["cy", "eve", "bob", "dee"]
+    assert driver.meeting.work.hands == waiting(driver), "the stored list is the queue"
 
 
 def test_raised_hands_queue_first_come_first_served(driver: MeetingDriver) -> None:
@@ -209,3 +217,136 @@ def test_questions_are_over_however_the_actions_stage_is_reached(
     work = driver.meeting.work
     assert (work.stage, work.hands, work.questioner) == (WorkStage.ACTIONS, [], None)
     assert driver.reject("call_next", "fay").code == "no_hands"
+
+
+def raise_all(driver: MeetingDriver, members: list[str]) -> None:
+    for member in members:
+        driver.run("raise_hand", member)
+
+
+@pytest.fixture
+def three_hands(driver: MeetingDriver) -> MeetingDriver:
+    """Bob, Cy and Dee have their hands up, in that order."""
+    raise_all(driver, ["bob", "cy", "dee"])
+    return driver
+
+
+def test_the_queue_is_the_stored_order_as_it_stands() -> None:
+    """Nothing re-sorts the queue when it is read, so a facilitator's order is kept."""
+    work = Work(bid_id="b1", presenter_id="ada", hands=["bob", "cy", "dee"], asked=["bob"])
+    assert hands.queue(work) == ["bob", "cy", "dee"]
+    assert hands.queue(work) is not work.hands, "a copy: reading it cannot change the queue"
+
+
+def test_a_facilitator_reorders_the_raised_hands(three_hands: MeetingDriver) -> None:
+    before = three_hands.meeting.version
+    three_hands.run("reorder_hands", "fay", order=["dee", "bob", "cy"])
+    assert waiting(three_hands) == ["dee", "bob", "cy"]
+    assert three_hands.meeting.version == before + 1
+    latest = three_hands.meeting.activity[-1]
+    assert (latest.action, latest.actor, latest.subject, latest.override) == (
+        "hands_reordered",
+        "fay",
+        None,
+        True,
+    )
+
+
+def test_a_co_facilitator_reorders_the_hands_too(three_hands: MeetingDriver) -> None:
+    three_hands.join("cole", Role.CO_FACILITATOR)
+    three_hands.run("reorder_hands", "cole", order=["cy", "dee", "bob"])
+    assert waiting(three_hands) == ["cy", "dee", "bob"]
+    assert three_hands.meeting.activity[-1].actor == "cole"
+    assert three_hands.meeting.activity[-1].override
+
+
+def test_calling_next_follows_the_new_order(three_hands: MeetingDriver) -> None:
+    three_hands.run("reorder_hands", "fay", order=["dee", "cy", "bob"])
+    called = []
+    for _ in range(3):
+        three_hands.run("call_next", "fay")
+        called.append(three_hands.meeting.work.questioner)
+    assert called == ["dee", "cy", "bob"]
+    assert three_hands.meeting.work.asked == ["dee", "cy", "bob"]
+
+
+def test_a_facilitator_may_put_someone_already_called_first(driver: MeetingDriver) -> None:
+    driver.run("raise_hand", "bob")
+    driver.run("call_next", "fay")
+    raise_all(driver, ["bob", "cy"])
+    assert waiting(driver) == ["cy", "bob"]
+    driver.run("reorder_hands", "fay", order=["bob", "cy"])
+    assert waiting(driver) == ["bob", "cy"], "their order is kept exactly as given"
+    driver.run("call_next", "fay")
+    assert driver.meeting.work.questioner == "bob"
+
+
+def test_a_new_hand_not_yet_called_goes_ahead_even_after_a_reorder(driver: MeetingDriver) -> None:
+    """The fairness rule is applied as each hand goes up, so it holds after a reorder too; the
+    facilitator's order among the hands already up is kept."""
+    driver.run("raise_hand", "bob")
+    driver.run("call_next", "fay")
+    raise_all(driver, ["bob", "cy"])
+    driver.run("reorder_hands", "fay", order=["bob", "cy"])
+    driver.run("raise_hand", "dee")
+    queue = waiting(driver)
+    assert queue.index("dee") < queue.index("bob")
+    assert queue == ["dee", "bob", "cy"]
+
+
+def test_someone_already_called_who_raises_again_after_a_reorder_goes_last(
+    three_hands: MeetingDriver,
+) -> None:
+    three_hands.run("call_next", "fay")
+    three_hands.run("reorder_hands", "fay", order=["dee", "cy"])
+    three_hands.run("raise_hand", "bob")
+    assert waiting(three_hands) == ["dee", "cy", "bob"]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["bob", "cy"],  # someone missing
+        ["bob", "cy", "dee", "eve"],  # someone whose hand is not up
+        ["bob", "cy", "dee", "dee"],  # someone twice
+        ["bob", "bob", "cy"],  # someone twice, someone missing
+        ["bob", "cy", "zed"],  # a stranger in place of a hand
+        ["ada", "bob", "cy"],  # the presenter
+        [],  # nobody
+    ],
+)
+def test_the_new_order_must_list_exactly_the_raised_hands(
+    three_hands: MeetingDriver, order: list[str]
+) -> None:
+    assert three_hands.reject("reorder_hands", "fay", order=order).code == "bad_order"
+
+
+def test_reordering_with_no_hands_up_is_checked_against_the_empty_queue(
+    driver: MeetingDriver,
+) -> None:
+    assert driver.reject("reorder_hands", "fay", order=["bob"]).code == "bad_order"
+    assert driver.reject("reorder_hands", "fay", order=[]).code == "no_change"
+
+
+def test_the_same_order_is_no_change(three_hands: MeetingDriver) -> None:
+    rejection = three_hands.reject("reorder_hands", "fay", order=["bob", "cy", "dee"])
+    assert rejection.code == "no_change"
+
+
+def test_a_reorder_needs_an_order(three_hands: MeetingDriver) -> None:
+    assert three_hands.reject("reorder_hands", "fay").code == "invalid_input"
+
+
+@pytest.mark.parametrize("phase", ["bidding", "closing_round", "learning_review"])
+def test_hands_are_reordered_only_during_work(driver: MeetingDriver, phase: str) -> None:
+    driver.run("raise_hand", "bob")
+    driver.run("go_to_phase", "fay", phase=phase)
+    assert driver.reject("reorder_hands", "fay", order=["bob"]).code == "not_in_work"
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.OBSERVER])
+def test_only_facilitators_reorder_hands(three_hands: MeetingDriver, role: Role) -> None:
+    three_hands.join("pat", role)
+    order = ["dee", "cy", "bob"]
+    assert three_hands.reject("reorder_hands", "pat", order=order).code == "not_allowed"
+    assert three_hands.reject("reorder_hands", "bob", order=order).code == "not_allowed"

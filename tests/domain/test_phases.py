@@ -338,3 +338,165 @@ def test_finished_work_is_not_reopened_for_someone_no_longer_a_member(
         working.run("set_role", "fay", participant_id="ada", role=stops)
     rejection = working.reject("go_to_phase", "fay", phase="work", bid_id="b1")
     assert rejection.code == "no_presenter"
+
+
+@pytest.fixture
+def closing(working: MeetingDriver) -> MeetingDriver:
+    """Ada has finished her work; her closing round is under way."""
+    working.run("go_to_phase", "fay", phase="closing_round")
+    return working
+
+
+def latest_move(driver: MeetingDriver) -> tuple:
+    latest = driver.meeting.activity[-1]
+    return (latest.action, latest.actor, latest.detail, latest.override)
+
+
+@pytest.mark.parametrize(
+    ("start", "back_to"),
+    [
+        (WorkStage.CLARIFYING, WorkStage.PRESENTING),
+        (WorkStage.OPEN_QUESTIONS, WorkStage.CLARIFYING),
+        (WorkStage.ACTIONS, WorkStage.OPEN_QUESTIONS),
+    ],
+)
+def test_back_in_work_returns_to_the_previous_stage(
+    working: MeetingDriver, start: WorkStage, back_to: WorkStage
+) -> None:
+    while working.meeting.work.stage is not start:
+        working.run("advance_phase", "fay")
+    before = working.meeting.version
+    working.run("previous_phase", "fay")
+    work = working.meeting.work
+    assert working.meeting.phase is Phase.WORK
+    assert (work.stage, work.presenter_id, work.bid_id) == (back_to, "ada", "b1")
+    assert working.meeting.bids[0].status is BidStatus.WORKING
+    assert working.meeting.version == before + 1
+    assert latest_move(working) == ("stage_moved", "fay", back_to.value, True)
+
+
+def test_back_from_the_first_stage_returns_to_bidding_and_requeues_the_bid(
+    working: MeetingDriver,
+) -> None:
+    working.run("previous_phase", "fay")
+    assert working.meeting.phase is Phase.BIDDING
+    assert working.meeting.work is None
+    assert working.meeting.round is None
+    assert working.meeting.bids[0].status is BidStatus.ACCEPTED
+    assert timers.PHASE not in working.meeting.timers
+    assert latest_move(working) == ("phase_moved", "fay", "bidding", True)
+    working.run("advance_phase", "fay")
+    assert working.meeting.work.presenter_id == "ada", "the bid can be taken up again"
+
+
+def test_back_from_the_closing_round_returns_to_the_presenters_actions(
+    closing: MeetingDriver,
+) -> None:
+    closing.run("previous_phase", "fay")
+    work = closing.meeting.work
+    assert closing.meeting.phase is Phase.WORK
+    assert (work.presenter_id, work.bid_id, work.stage) == ("ada", "b1", WorkStage.ACTIONS)
+    assert closing.meeting.round is None
+    assert closing.meeting.bids[0].status is BidStatus.WORKING
+    assert latest_move(closing) == ("phase_moved", "fay", "work", True)
+
+
+def test_back_from_the_closing_round_stays_with_its_presenter_when_others_wait(
+    closing: MeetingDriver,
+) -> None:
+    closing.run("accept_bid", "fay", bid_id="b2")
+    closing.run("previous_phase", "fay")
+    assert closing.meeting.work.presenter_id == "ada"
+    assert closing.meeting.bids[1].status is BidStatus.ACCEPTED
+
+
+def test_back_from_the_closing_round_lets_the_presenter_end_their_work_again(
+    closing: MeetingDriver,
+) -> None:
+    closing.run("previous_phase", "fay")
+    closing.run("end_work", "ada")
+    assert closing.meeting.phase is Phase.CLOSING_ROUND
+    assert closing.meeting.bids[0].status is BidStatus.DONE
+
+
+def test_back_from_the_review_with_nobody_waiting_returns_to_bidding(
+    closing: MeetingDriver,
+) -> None:
+    closing.run("advance_phase", "fay")
+    assert closing.meeting.phase is Phase.LEARNING_REVIEW
+    closing.run("previous_phase", "fay")
+    assert closing.meeting.phase is Phase.BIDDING
+    assert (closing.meeting.work, closing.meeting.round) == (None, None)
+    assert closing.meeting.bids[0].status is BidStatus.DONE, "finished work stays finished"
+    assert latest_move(closing) == ("phase_moved", "fay", "bidding", True)
+
+
+def test_back_from_the_review_with_a_bid_waiting_returns_to_its_work(
+    driver: MeetingDriver,
+) -> None:
+    driver.run("go_to_phase", "fay", phase="learning_review")
+    driver.run("previous_phase", "fay")
+    work = driver.meeting.work
+    assert driver.meeting.phase is Phase.WORK
+    assert (work.presenter_id, work.bid_id, work.stage) == ("ada", "b1", WorkStage.PRESENTING)
+    assert driver.meeting.bids[0].status is BidStatus.WORKING
+    assert driver.meeting.round is None
+    assert latest_move(driver) == ("phase_moved", "fay", "work", True)
+
+
+def test_back_from_closed_reopens_the_learning_review(closing: MeetingDriver) -> None:
+    closing.run("end_meeting", "fay")
+    closing.run("previous_phase", "fay")
+    assert closing.meeting.phase is Phase.LEARNING_REVIEW
+    assert closing.meeting.round.kind is RoundKind.LEARNING_REVIEW
+    assert closing.meeting.work is None
+    assert latest_move(closing) == ("phase_moved", "fay", "learning_review", True)
+
+
+def test_back_from_check_in_returns_to_the_opening(driver: MeetingDriver) -> None:
+    driver.run("advance_phase", "fay")
+    assert driver.meeting.round.kind is RoundKind.CHECK_IN
+    driver.run("previous_phase", "fay")
+    assert driver.meeting.phase is Phase.OPENING
+    assert driver.meeting.round is None, "the check-in round is closed"
+    assert timers.SPEAKER not in driver.meeting.timers
+    assert latest_move(driver) == ("phase_moved", "fay", "opening", True)
+
+
+def test_back_from_bidding_reopens_the_check_in(driver: MeetingDriver) -> None:
+    driver.run("go_to_phase", "fay", phase="bidding")
+    driver.run("previous_phase", "fay")
+    assert driver.meeting.phase is Phase.CHECK_IN
+    assert driver.meeting.round.kind is RoundKind.CHECK_IN
+    assert latest_move(driver) == ("phase_moved", "fay", "check_in", True)
+
+
+def test_back_at_the_opening_is_refused(driver: MeetingDriver) -> None:
+    assert driver.reject("previous_phase", "fay").code == "at_opening"
+
+
+def test_back_walks_a_finished_meeting_to_its_opening(closing: MeetingDriver) -> None:
+    closing.run("end_meeting", "fay")
+    seen = []
+    while closing.meeting.phase is not Phase.OPENING:
+        closing.run("previous_phase", "fay")
+        seen.append(closing.meeting.phase)
+    assert seen == [Phase.LEARNING_REVIEW, Phase.BIDDING, Phase.CHECK_IN, Phase.OPENING]
+    assert [entry.detail for entry in closing.meeting.activity[-4:]] == [p.value for p in seen]
+    assert all(entry.override for entry in closing.meeting.activity[-4:])
+    assert closing.reject("previous_phase", "fay").code == "at_opening"
+
+
+def test_a_co_facilitator_goes_back_too(working: MeetingDriver) -> None:
+    working.join("cole", Role.CO_FACILITATOR)
+    working.run("advance_phase", "cole")
+    working.run("previous_phase", "cole")
+    assert working.meeting.work.stage is WorkStage.PRESENTING
+    assert latest_move(working) == ("stage_moved", "cole", "presenting", True)
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.OBSERVER])
+def test_only_facilitators_go_back(working: MeetingDriver, role: Role) -> None:
+    working.join("pat", role)
+    assert working.reject("previous_phase", "pat").code == "not_allowed"
+    assert working.reject("previous_phase", "ada").code == "not_allowed", "not even the presenter"

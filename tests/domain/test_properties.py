@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from companion.domain import bidding, rounds, rules, timers
+from companion.domain import bidding, rounds, rules, signals, timers
 from companion.domain.codec import meeting_from_dict, meeting_to_dict
 from companion.domain.errors import Rejected
 from companion.domain.model import (
@@ -40,7 +40,8 @@ ROUND_OF_PHASE = {
     Phase.LEARNING_REVIEW: RoundKind.LEARNING_REVIEW,
 }
 WORK_PHASES = frozenset({Phase.WORK, Phase.CLOSING_ROUND})
-FACILITATOR_MOVES = frozenset({"advance_phase", "go_to_phase", "end_meeting"})
+FACILITATOR_MOVES = frozenset({"advance_phase", "previous_phase", "go_to_phase", "end_meeting"})
+UNRECORDED = frozenset({"send_signal"})  # anonymous: no activity line may name the sender
 GATEKEEPING = frozenset({"not_in_meeting", "removed", "not_allowed"})
 PERSON_COMMANDS = [
     "skip_speaker",
@@ -115,6 +116,18 @@ def assert_exactly_one_lead(meeting: Meeting) -> None:
     assert not leads[0].removed
 
 
+def assert_actions_belong_to_presenters(meeting: Meeting) -> None:
+    for action in meeting.actions:
+        bid = bidding.find_bid(meeting, action.bid_id)
+        assert bid.participant_id == action.owner_id
+
+
+def assert_signals_hold_times_only(meeting: Meeting) -> None:
+    assert set(meeting.signals) <= set(signals.KINDS)
+    for times in meeting.signals.values():
+        assert times and all(isinstance(t, int) for t in times)
+
+
 def assert_codec_round_trips(meeting: Meeting) -> None:
     assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
 
@@ -125,6 +138,8 @@ def assert_consistent(meeting: Meeting) -> None:
     assert_presenter_speaks_last_in_the_closing_round(meeting)
     assert_work_belongs_to_its_bid(meeting)
     assert_exactly_one_lead(meeting)
+    assert_actions_belong_to_presenters(meeting)
+    assert_signals_hold_times_only(meeting)
     assert_codec_round_trips(meeting)
 
 
@@ -192,6 +207,15 @@ class MeetingMachine(RuleBasedStateMachine):
         anything = st.lists(st.sampled_from([*known, "b999"]), max_size=8)
         return data.draw(st.one_of(st.permutations(accepted), anything), label="order")
 
+    def _hands_order(self, data: st.DataObject) -> list[str]:
+        raised = list(self.meeting.work.hands) if self.meeting.work else []
+        anything = st.lists(st.sampled_from(self._people()), max_size=8)
+        return data.draw(st.one_of(st.permutations(raised), anything), label="order")
+
+    def _action_id(self, data: st.DataObject) -> str:
+        known = [action.id for action in self.meeting.actions]
+        return data.draw(st.sampled_from([*known, "a999"]), label="action")
+
     def _arguments(self, verb: str, data: st.DataObject) -> dict[str, Any]:
         draw = data.draw
         timer = st.sampled_from(timers.NAMES)
@@ -227,6 +251,14 @@ class MeetingMachine(RuleBasedStateMachine):
                 return {"timer": draw(timer), "seconds": draw(seconds)}
             case "pause_timer" | "resume_timer" | "stop_timer":
                 return {"timer": draw(timer)}
+            case "reorder_hands":
+                return {"order": self._hands_order(data)}
+            case "add_action":
+                return {"text": draw(st.text(min_size=1, max_size=12))}
+            case "remove_action":
+                return {"action_id": self._action_id(data)}
+            case "send_signal":
+                return {"kind": draw(st.sampled_from([*signals.KINDS, "dance"]))}
         return {}
 
     # --- steps --------------------------------------------------------------------------------
@@ -278,9 +310,12 @@ class MeetingMachine(RuleBasedStateMachine):
             verb = data.draw(st.sampled_from(["speaker_done", "speaker_pass"]), label="verb")
             self._send(verb, meeting.round.current, {})
         elif meeting.phase is Phase.WORK and meeting.work is not None:
-            verb = data.draw(st.sampled_from(["raise_hand", "call_next", "end_work"]), label="verb")
+            verbs = ["raise_hand", "call_next", "end_work", "add_action"]
+            verb = data.draw(st.sampled_from(verbs), label="verb")
             if verb == "raise_hand":
                 self._send(verb, data.draw(st.sampled_from(self.members), label="asker"), {})
+            elif verb == "add_action":
+                self._send(verb, meeting.work.presenter_id, {"text": "Talk to the team"})
             else:
                 self._send(verb, lead if verb == "call_next" else meeting.work.presenter_id, {})
         elif meeting.phase is Phase.BIDDING and not (
@@ -355,6 +390,9 @@ class MeetingMachine(RuleBasedStateMachine):
         participant = before.participants[actor]
         assert not participant.removed
         assert participant.role in rules.COMMANDS[verb].roles
+        if verb in UNRECORDED:
+            assert after.activity == before.activity, f"{verb} must leave no trace of its sender"
+            return
         latest = after.activity[-1]
         assert (latest.version, latest.actor) == (after.version, actor)
         if verb in FACILITATOR_MOVES:

@@ -10,6 +10,7 @@ from tests.domain.driver import MeetingDriver, meeting_with
 # the other.
 FACILITATION_COMMANDS = {
     "advance_phase",
+    "previous_phase",
     "go_to_phase",
     "start_silence",
     "end_meeting",
@@ -22,6 +23,7 @@ FACILITATION_COMMANDS = {
     "set_allocation",
     "call_next",
     "remove_hand",
+    "reorder_hands",
     "clear_hands",
     "start_timer",
     "pause_timer",
@@ -38,11 +40,15 @@ MEMBER_COMMANDS = {
     "withdraw_bid",
     "raise_hand",
     "lower_hand",
+    "add_action",
+    "send_signal",
 }
+# The presenter takes off their own actions; a facilitator may take off anyone's.
+SHARED_COMMANDS = {"end_work", "remove_action"}
 ALLOWED = {
-    Role.FACILITATOR: FACILITATION_COMMANDS | {"hand_over", "end_work"},
-    Role.CO_FACILITATOR: FACILITATION_COMMANDS | {"end_work"},
-    Role.MEMBER: MEMBER_COMMANDS | {"end_work"},
+    Role.FACILITATOR: FACILITATION_COMMANDS | SHARED_COMMANDS | {"hand_over"},
+    Role.CO_FACILITATOR: FACILITATION_COMMANDS | SHARED_COMMANDS,
+    Role.MEMBER: MEMBER_COMMANDS | SHARED_COMMANDS,
     Role.OBSERVER: set(),
 }
 REFUSED = [
@@ -71,7 +77,7 @@ def presenting(driver: MeetingDriver) -> MeetingDriver:
 
 
 def test_every_client_command_is_in_the_table() -> None:
-    assert FACILITATION_COMMANDS | MEMBER_COMMANDS | {"hand_over", "end_work"} == set(
+    assert FACILITATION_COMMANDS | MEMBER_COMMANDS | SHARED_COMMANDS | {"hand_over"} == set(
         rules.CLIENT_COMMANDS
     )
     assert {"connect", "disconnect", "drop_connections"} == rules.SERVER_ONLY
