@@ -41,7 +41,8 @@ def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid:
     message = {
         "type": "welcome",
         "version": meeting.version,
-        "you": {"id": you.id, "role": you.role.value},
+        "set_id": meeting.set_id,
+        "you": {"id": you.id, "role": you.role.value, "name": you.name},
         "links": links,
         "guide": guide(),
     }

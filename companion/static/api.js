@@ -26,3 +26,10 @@ export function postJson(path, body) {
 export function deleteWithToken(path, token) {
   return callApi(path, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
 }
+
+// The same page options (?theme=, which Teams sets) on the page we move on to.
+export function keepingQuery(url) {
+  const target = new URL(url, window.location.href);
+  target.search = window.location.search;
+  return target.toString();
+}

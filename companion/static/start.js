@@ -1,4 +1,4 @@
-import { postJson } from "./api.js";
+import { keepingQuery, postJson } from "./api.js";
 import { wireCopyButtons } from "./copy.js";
 
 const form = document.getElementById("start-form");
@@ -24,7 +24,7 @@ form.addEventListener("submit", async (event) => {
 function showLinks(created) {
   document.getElementById("invite-url").value = created.invite_url;
   document.getElementById("facilitator-url").value = created.facilitator_url;
-  document.getElementById("open-console").href = created.facilitator_url;
+  document.getElementById("open-console").href = keepingQuery(created.facilitator_url);
   form.hidden = true;
   const section = document.getElementById("started");
   section.hidden = false;

@@ -1,28 +1,34 @@
-// The live widget: one socket, one state snapshot, and the render functions in views.js.
+// The live widget: one socket, one state snapshot, and one render function per region (views/).
+import { announceChanges } from "./announce.js";
+import * as clock from "./clock.js";
 import { wireCopyButtons } from "./copy.js";
-import { PHASE_LABELS, STAGE_LABELS } from "./phases.js";
+import { isFacilitation } from "./derive.js";
+import { remember } from "./devices.js";
+import { byId } from "./dom.js";
+import { renderConsole } from "./views/console.js";
+import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
+import { renderActivity, renderParticipants } from "./views/people.js";
+import { renderBids, renderRound, renderWork } from "./views/queues.js";
+import { renderSignals, tickSignals } from "./views/signals.js";
 import {
-  renderActivity, renderBids, renderConsole, renderParticipants, renderPhase, renderRound,
-  renderTimers, renderWork,
-} from "./views.js";
+  renderPlaces, renderPresenterTools, renderQuestionPrompts, renderYourActions,
+} from "./views/you.js";
 
 const token = window.location.hash.slice(1);
-const view = {
-  version: 0, meeting: null, you: null, links: {}, guide: { phases: {}, stages: {} }, clockOffset: 0,
-};
-const byId = (id) => document.getElementById(id);
+const view = { version: 0, meeting: null, you: null, links: {}, guide: null };
 let socket = null;
 
-function announce(text) {
-  const announcer = byId("announcer");
-  announcer.textContent = "";
-  window.setTimeout(() => { announcer.textContent = text; }, 50);
-}
+const CONNECTION_TEXT = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline: waiting for the network",
+};
 
-function renderConnection(state, text) {
+function renderConnection(state, text = CONNECTION_TEXT[state]) {
   const element = byId("connection");
   element.dataset.state = state;
-  element.textContent = text;
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function context() {
@@ -32,49 +38,42 @@ function context() {
     meeting: view.meeting,
     you,
     guide: view.guide,
-    clockOffset: view.clockOffset,
-    isFacilitator: you.role === "facilitator" || you.role === "co_facilitator",
+    serverNow: clock.serverNow,
+    isFacilitator: isFacilitation(you.role),
     nameOf: (id) => (id ? names.get(id) || "Someone who left" : "Someone"),
   };
 }
 
-// What this person should do now, if anything: shown in the banner and announced when it changes.
-function yourTurn(ctx) {
-  const { meeting, you } = ctx;
-  if (meeting.round && meeting.round.current === you.id) return "It's your turn to speak.";
-  if (meeting.work && meeting.phase === "work") {
-    if (meeting.work.presenter === you.id) return "You are presenting. You decide when you are done.";
-    if (meeting.work.questioner === you.id) return "You have the floor: ask your question.";
-  }
-  return "";
-}
-
-function announceChanges(previous, ctx) {
-  const { meeting } = ctx;
-  const stageOf = (m) => (m && m.work && m.phase === "work" ? m.work.stage : null);
-  if (previous && previous.phase !== meeting.phase) {
-    announce(`The meeting has moved to ${PHASE_LABELS[meeting.phase]}.`);
-  } else if (previous && stageOf(previous) !== stageOf(meeting) && stageOf(meeting)) {
-    announce(`Now: ${STAGE_LABELS[stageOf(meeting)]}.`);
-  }
-  const turn = yourTurn(ctx);
-  const banner = byId("your-turn");
-  if (turn && turn !== banner.textContent) announce(turn);
-  banner.textContent = turn;
-  banner.hidden = !turn;
-}
+const REGIONS = [
+  renderPhase, renderSpeakers, renderPlaces, renderYourActions, renderPresenterTools,
+  renderQuestionPrompts, renderRound, renderWork, renderBids, renderConsole, renderParticipants,
+  renderActivity,
+];
 
 function render(previous) {
   const ctx = context();
   byId("set-name").textContent = ctx.meeting.set_name;
   document.title = `${ctx.meeting.set_name} · ALS Companion`;
-  for (const region of [renderPhase, renderTimers, renderRound, renderWork, renderBids,
-    renderConsole, renderParticipants, renderActivity]) {
-    region(ctx);
-  }
+  for (const region of REGIONS) region(ctx);
   byId("invite").hidden = !(ctx.isFacilitator && view.links.invite_url);
   if (view.links.invite_url) byId("invite-url").value = view.links.invite_url;
   announceChanges(previous, ctx);
+  scheduleTick(Math.min(renderTimers(ctx), renderSignals(ctx)));
+}
+
+// Countdowns and fading signal counts redraw exactly when what they show changes, not on a fixed
+// beat, so every widget turns over the same second at the same moment.
+let tickTimer = null;
+
+function scheduleTick(delay) {
+  window.clearTimeout(tickTimer);
+  if (Number.isFinite(delay)) tickTimer = window.setTimeout(tick, delay + 5);
+}
+
+function tick() {
+  if (!view.meeting) return;
+  const ctx = context();
+  scheduleTick(Math.min(tickTimers(ctx), tickSignals(ctx)));
 }
 
 const SYNC_RETRY_MS = 2000;
@@ -88,7 +87,7 @@ function applySnapshot(message) {
   const previous = view.meeting;
   view.version = message.version;
   view.meeting = message.meeting;
-  view.clockOffset = message.meeting.server_now_ms - Date.now();
+  clock.noteServerTime(message.meeting.server_now_ms);
   document.body.dataset.version = String(view.version);
   render(previous);
   if (gap) requestSync();
@@ -102,50 +101,83 @@ function requestSync() {
     if (answer && answer.error === "unavailable") {
       storeUnavailable();
     } else if (answer && answer.ok) {
-      renderConnection("live", "Live");
+      renderConnection("live");
     }
   });
   syncTimer = window.setTimeout(() => { syncTimer = null; }, SYNC_RETRY_MS);
 }
 
 function storeUnavailable() {
-  renderConnection("reconnecting", "Reconnecting…");
+  renderConnection("reconnecting");
   window.setTimeout(requestSync, SYNC_RETRY_MS);
 }
 
+const SENT_TEXT = { send_signal: "Sent, anonymously." };
+
 function send(command, args) {
   byId("command-error").textContent = "";
+  byId("signal-status").textContent = "";
   socket.emit(command, args || undefined, (answer) => {
     if (answer && answer.error) byId("command-error").textContent = answer.message;
     if (answer && answer.error === "unavailable") storeUnavailable();
-    // Our own change must reach us; if its broadcast went astray, fetch the state instead.
     if (answer && answer.ok) {
+      if (SENT_TEXT[command]) byId("signal-status").textContent = SENT_TEXT[command];
+      // Our own change must reach us; if its broadcast went astray, fetch the state instead.
       window.setTimeout(() => { if (view.version < answer.version) requestSync(); }, ACK_GRACE_MS);
     }
   });
 }
 
+const CONFIRM = {
+  end_meeting: "End the meeting for everyone?",
+  remove_participant: "Remove this person from the meeting? They will not be able to come back to it.",
+  hand_over: "Hand the lead to this person? You will become a member.",
+};
+
 function onClick(event) {
   const button = event.target.closest("[data-command]");
   if (!button || !socket) return;
   const command = button.dataset.command;
-  if (command === "end_meeting" && !window.confirm("End the meeting for everyone?")) return;
-  if (command === "remove_participant" && !window.confirm("Remove this person from the meeting?")) return;
+  if (CONFIRM[command] && !window.confirm(CONFIRM[command])) return;
   send(command, button.dataset.args ? JSON.parse(button.dataset.args) : null);
 }
 
+// Each form sends one command built from its fields.
+const FORMS = {
+  "bid-form": (form) => ["place_bid", { title: form.title.value.trim(), minutes: Number(form.minutes.value) }],
+  "action-form": (form) => ["add_action", { text: form.text.value.trim() }],
+  "go-form": (form) => ["go_to_phase", form.phase.value === "work" && form.bid_id.value
+    ? { phase: "work", bid_id: form.bid_id.value } : { phase: form.phase.value }],
+  "timer-form": (form) => ["start_timer", { timer: form.timer.value, seconds: Math.round(Number(form.minutes.value) * 60) }],
+};
+const CLEARED_AFTER_SENDING = new Set(["bid-form", "action-form"]);
+
 function wireForms() {
-  byId("bid-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target;
-    send("place_bid", { title: form.title.value.trim(), minutes: Number(form.minutes.value) });
-    form.title.value = "";
-  });
-  byId("go-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    send("go_to_phase", { phase: event.target.phase.value });
-  });
+  for (const [id, build] of Object.entries(FORMS)) {
+    byId(id).addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!socket) return;
+      send(...build(event.target));
+      if (CLEARED_AFTER_SENDING.has(id)) event.target.querySelector("input").value = "";
+    });
+  }
   document.addEventListener("click", onClick);
+}
+
+function onWelcome(message) {
+  view.you = message.you;
+  view.links = message.links || {};
+  view.guide = message.guide;
+  remember({ set_id: message.set_id, token, name: message.you.name });
+  clock.measure(socket, () => view.meeting && tick());
+}
+
+function watchNetwork() {
+  window.addEventListener("offline", () => renderConnection("offline"));
+  window.addEventListener("online", () => {
+    renderConnection("reconnecting");
+    if (socket && !socket.connected) socket.connect();
+  });
 }
 
 function start() {
@@ -156,29 +188,21 @@ function start() {
   // The token travels in the handshake's auth payload, never in the URL of the socket.
   // WebSocket first: a closed tab is noticed at once; long-polling is the fallback for
   // networks that block WebSockets.
-  socket = window.io({
-    auth: { token },
-    transports: ["websocket", "polling"],
-    tryAllTransports: true,
-  });
-  socket.on("connect", () => renderConnection("live", "Live"));
-  socket.on("disconnect", () => renderConnection("reconnecting", "Reconnecting…"));
+  socket = window.io({ auth: { token }, transports: ["websocket", "polling"], tryAllTransports: true });
+  socket.on("connect", () => renderConnection("live"));
+  socket.on("disconnect", () => renderConnection(navigator.onLine ? "reconnecting" : "offline"));
   socket.on("connect_error", (error) => {
     const refusal = error && error.data;
     if (refusal && refusal.error && refusal.error !== "unavailable") {
       renderConnection("failed", refusal.message);
       socket.disconnect();
     } else {
-      renderConnection("reconnecting", "Reconnecting…");
+      renderConnection(navigator.onLine ? "reconnecting" : "offline");
       // A refusal (unlike a dropped transport) is not retried by the client itself.
       if (!socket.active) window.setTimeout(() => socket.connect(), 2000);
     }
   });
-  socket.on("welcome", (message) => {
-    view.you = message.you;
-    view.links = message.links || {};
-    view.guide = message.guide || view.guide;
-  });
+  socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
   // Removed, or the meeting's record deleted: say why and stop, as the server now refuses us.
   // Disconnect first: it fires "disconnect" at once, and "Reconnecting…" must not be the last word.
@@ -188,11 +212,11 @@ function start() {
   };
   socket.on("removed", closeWith);
   socket.on("meeting_deleted", closeWith);
-  window.setInterval(() => { if (view.meeting) renderTimers(context()); }, 1000);
 }
 
 wireCopyButtons(byId("copy-status"));
 wireForms();
+watchNetwork();
 // A different link pasted into the same tab changes only the fragment: start afresh with it.
 window.addEventListener("hashchange", () => window.location.reload());
 start();

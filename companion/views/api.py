@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from companion.domain.errors import Rejected
 from companion.domain.model import FACILITATION, Role
 from companion.logs import get_logger
-from companion.schemas import CreateSetSchema, JoinSchema
+from companion.schemas import CreateSetSchema, JoinSchema, RejoinSchema
 from companion.services import services
 from companion.store import SetNotFound
 from companion.tokens import Credential
@@ -70,6 +70,36 @@ def join() -> tuple[Response, int]:
         participant_token=token,
         widget_url=_link("pages.widget", token),
     ), 201
+
+
+@blueprint.post("/rejoin")
+def rejoin() -> tuple[Response, int]:
+    """An invite opened on a device that already holds someone's link to that set: answers that
+    person's own link, so they come back as themselves instead of joining twice."""
+    form = RejoinSchema().load(_json_body())
+    store, signer = services().store, services().signer
+    invite = signer.read_invite(form["invite_token"])
+    members = store.load_set(invite.set_id).members
+    for token in form["participant_tokens"]:
+        credential = _readable_credential(token)
+        member = members.get(credential.participant_id) if credential else None
+        if credential and credential.set_id == invite.set_id and member is not None:
+            return jsonify(
+                set_id=invite.set_id,
+                participant_id=member.id,
+                display_name=member.name,
+                participant_token=token,
+                widget_url=_link("pages.widget", token),
+            ), 200
+    raise Rejected("not_recognised", "This device holds no link to this set.")
+
+
+def _readable_credential(token: str) -> Credential | None:
+    """A remembered link may have expired or come from another server: such links are skipped."""
+    try:
+        return services().signer.read_participant(token)
+    except Rejected:
+        return None
 
 
 def _bearer_token() -> str:

@@ -17,6 +17,7 @@ _STATUS_FOR_CODE = {
     "token_expired": 401,
     "not_allowed": 403,
     "set_not_found": 404,
+    "not_recognised": 404,
     "meeting_closed": 409,
 }
 

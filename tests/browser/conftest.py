@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.support import REPO_ROOT
 
 CHROMIUM = os.environ.get("COMPANION_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -18,7 +21,16 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# The sizes the widget must work at: the Teams side panel's content width, a phone, a desktop.
+SIDE_PANEL = {"width": 280, "height": 720}
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1280, "height": 800}
+
+OpenPage = Callable[..., Page]
 
 
 @pytest.fixture(scope="session")
@@ -41,12 +53,21 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def open_page(browser: Browser) -> Iterator:
-    """Each call opens a page in its own context: a separate person on a separate device."""
+def open_page(browser: Browser) -> Iterator[OpenPage]:
+    """Each call opens a page in its own context: a separate person on a separate device.
+
+    ``phone=True`` emulates a touch phone (375x667, mobile viewport, touch events); any other
+    keyword goes to ``browser.new_context`` (``color_scheme="dark"``, say).
+    """
     contexts: list[BrowserContext] = []
 
-    def open_page_sized(width: int = 1024, height: int = 768) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_page_sized(
+        width: int = 1024, height: int = 768, phone: bool = False, **options: Any
+    ) -> Page:
+        if phone:
+            options |= {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+            width, height = PHONE["width"], PHONE["height"]
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: pytest.fail(f"JavaScript error: {error}"))
@@ -55,3 +76,38 @@ def open_page(browser: Browser) -> Iterator:
     yield open_page_sized
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core from npm (package-lock.json); scripts/test installs it."""
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing; run scripts/test (it runs npm ci)"
+    return AXE_SCRIPT.read_text()
+
+
+def axe_violations(page: Page, axe_script: str) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now; returns its violations, each with its nodes.
+
+    Evaluated through the DevTools protocol, which the page's CSP (no inline script) does not
+    govern, so the page is tested with its real policy in force.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_script)
+    return page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + " :: " + n.failureSummary),
+            }));
+        }"""
+    )
+
+
+def assert_no_axe_violations(page: Page, axe_script: str, where: str) -> None:
+    violations = axe_violations(page, axe_script)
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"])
+        for v in violations
+    )
+    assert not violations, f"axe-core found violations on {where}:\n{report}"

@@ -29,7 +29,8 @@ def test_connecting_delivers_a_welcome_and_a_versioned_snapshot(
     fay = open_widget(widgets, live_server, created["facilitator_token"])
     welcome = fay.wait_for("welcome")
     assert welcome["type"] == "welcome"
-    assert welcome["you"] == {"id": created["participant_id"], "role": "facilitator"}
+    assert welcome["you"] == {"id": created["participant_id"], "role": "facilitator", "name": "Fay"}
+    assert welcome["set_id"] == created["set_id"]
     assert welcome["links"]["invite_url"].split("#")[0].endswith("/join")
     snapshot = fay.wait_for("snapshot")
     assert snapshot["type"] == "snapshot"

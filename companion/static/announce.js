@@ -1,0 +1,72 @@
+// What a screen reader hears when the meeting changes: the phase or stage, whose turn it is, who
+// has the floor, and new signals. One polite message per snapshot, so nothing talks over itself.
+import { byId } from "./dom.js";
+import { PHASE_LABELS, STAGE_LABELS } from "./phases.js";
+import { inWork } from "./derive.js";
+
+// What this person should do now, if anything: shown in the banner and announced when it changes.
+export function yourTurn(meeting, youId) {
+  if (meeting.round && meeting.round.current === youId) return "It's your turn to speak.";
+  if (inWork(meeting)) {
+    if (meeting.work.presenter === youId) {
+      return meeting.work.stage === "actions"
+        ? "Name your actions, then say you are done."
+        : "You are presenting. You decide when you are done.";
+    }
+    if (meeting.work.questioner === youId) return "You have the floor: ask your question.";
+  }
+  return "";
+}
+
+function phaseNews(previous, meeting) {
+  const stageOf = (m) => (inWork(m) ? m.work.stage : null);
+  if (previous.phase !== meeting.phase) return `The meeting has moved to ${PHASE_LABELS[meeting.phase]}.`;
+  if (stageOf(meeting) && stageOf(previous) !== stageOf(meeting)) {
+    return `Now: ${STAGE_LABELS[stageOf(meeting)]}.`;
+  }
+  return "";
+}
+
+function speakerNews(previous, meeting, ctx) {
+  const current = meeting.round ? meeting.round.current : null;
+  const before = previous.round ? previous.round.current : null;
+  if (current && current !== before && current !== ctx.you.id) return `${ctx.nameOf(current)} is speaking now.`;
+  const floor = inWork(meeting) ? meeting.work.questioner : null;
+  const floorBefore = inWork(previous) ? previous.work.questioner : null;
+  if (floor && floor !== floorBefore && floor !== ctx.you.id) return `${ctx.nameOf(floor)} has the floor.`;
+  return "";
+}
+
+function signalNews(previous, meeting, ctx) {
+  return ctx.guide.signals
+    .filter((signal) => {
+      const known = new Set(previous.signals[signal.kind] || []);
+      return (meeting.signals[signal.kind] || []).some((fadesAt) => !known.has(fadesAt));
+    })
+    .map((signal) => `Someone signalled: ${signal.label}.`)
+    .join(" ");
+}
+
+let pending = null;
+
+function say(text) {
+  const announcer = byId("announcer");
+  announcer.textContent = "";
+  window.clearTimeout(pending);
+  // A short pause between clearing and writing makes screen readers treat it as new speech.
+  pending = window.setTimeout(() => { announcer.textContent = text; }, 50);
+}
+
+export function announceChanges(previous, ctx) {
+  const { meeting } = ctx;
+  const turn = yourTurn(meeting, ctx.you.id);
+  const banner = byId("your-turn");
+  const news = previous
+    ? [phaseNews(previous, meeting), turn !== banner.textContent ? turn : speakerNews(previous, meeting, ctx),
+      signalNews(previous, meeting, ctx)]
+    : [turn];
+  banner.textContent = turn;
+  banner.hidden = !turn;
+  const text = news.filter(Boolean).join(" ");
+  if (text) say(text);
+}

@@ -1,0 +1,63 @@
+// Facts several regions need, derived from the snapshot alone: who speaks, who is next, and where
+// each person stands in each queue. No DOM here.
+export const isFacilitation = (role) => role === "facilitator" || role === "co_facilitator";
+
+// A round's people still to speak, in order, starting with the current speaker.
+export function stillToSpeak(round) {
+  if (!round) return [];
+  const waiting = round.speaking_order.filter((id) => !round.outcomes[id] && id !== round.current);
+  return round.current ? [round.current, ...waiting] : waiting;
+}
+
+export function nextSpeaker(round) {
+  const queue = stillToSpeak(round);
+  return round && round.current ? queue[1] || null : queue[0] || null;
+}
+
+export function inWork(meeting) {
+  return meeting.phase === "work" && meeting.work !== null;
+}
+
+export function askingQuestions(meeting) {
+  return inWork(meeting) && meeting.work.stage !== "actions";
+}
+
+// Accepted bids still to present, in presenting order.
+export function presentingQueue(meeting) {
+  return meeting.bids.filter((bid) => bid.status === "accepted");
+}
+
+// The bid of yours that is still in play (waiting, accepted, declined or being worked on).
+export function bidOf(meeting, participantId) {
+  return meeting.bids.find((bid) => bid.participant_id === participantId && bid.status !== "done") || null;
+}
+
+export function presenterOf(meeting) {
+  return meeting.work ? meeting.work.presenter : null;
+}
+
+// Who speaks now and who comes next, as label and person id pairs for the "Now" card.
+export function speakers(meeting) {
+  if (meeting.round) {
+    return [
+      ["Speaking", meeting.round.current],
+      ["Next", nextSpeaker(meeting.round)],
+    ];
+  }
+  if (inWork(meeting)) {
+    const rows = [["Presenting", meeting.work.presenter]];
+    if (meeting.work.questioner) rows.push(["Has the floor", meeting.work.questioner]);
+    if (askingQuestions(meeting)) rows.push(["Next question", meeting.work.hands[0] || null]);
+    return rows;
+  }
+  return [];
+}
+
+// Remaining milliseconds of a timer at server time `now`; negative once it has run out.
+export function remainingMs(timer, now) {
+  return timer.deadline_ms === null ? timer.remaining_ms : timer.deadline_ms - now;
+}
+
+export function liveSignalCount(fadeTimes, now) {
+  return (fadeTimes || []).filter((fadesAt) => fadesAt > now).length;
+}

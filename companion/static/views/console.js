@@ -1,0 +1,99 @@
+// The facilitator's console: a control for every override. Each one is a command like any other,
+// so the server records it and every widget shows it in Recent activity.
+import { deleteWithToken } from "../api.js";
+import { byId, commandButton, el, fill, show } from "../dom.js";
+import { inWork } from "../derive.js";
+import { PHASE_LABELS, TIMER_LABELS } from "../phases.js";
+
+// What a facilitator most often does next: shown in "Your part", at the top of the widget.
+function steerControls(ctx) {
+  const { meeting } = ctx;
+  const controls = [];
+  if (meeting.phase !== "opening") {
+    controls.push(commandButton("Back", "previous_phase", { className: "secondary", label: "Back to the previous step" }));
+  }
+  if (meeting.phase !== "closed") controls.push(commandButton("Next step", "advance_phase"));
+  if (meeting.phase === "opening") {
+    for (const [text, seconds] of [["30 s", 30], ["1 min", 60], ["2 min", 120]]) {
+      controls.push(commandButton(`Silence, ${text}`, "start_silence", { args: { seconds }, className: "secondary" }));
+    }
+  }
+  if (inWork(meeting)) {
+    const presenter = ctx.nameOf(meeting.work.presenter);
+    const text = meeting.work.stage === "actions" ? `End ${presenter}'s work` : `End questions for ${presenter}`;
+    controls.push(commandButton(text, "end_work", { className: "secondary", key: "end-work-override" }));
+  }
+  return controls;
+}
+
+function sharingControl(meeting) {
+  const other = meeting.allocation.mode === "equal" ? "asked" : "equal";
+  return commandButton(other === "equal" ? "Share time equally" : "Share time by minutes asked",
+    "set_allocation", { args: { mode: other }, className: "secondary", key: "allocation" });
+}
+
+function timerRow(name, timer) {
+  const label = TIMER_LABELS[name] || name;
+  // The accessible name starts with the visible text, so speech control ("click +1 min") works.
+  const small = (text, command, args = {}) => commandButton(text, command, {
+    args: { timer: name, ...args }, className: "small secondary", label: `${text}: ${label.toLowerCase()} timer`,
+  });
+  return el("div", { className: "timer-row" }, [
+    el("span", { text: label, className: "timer-name" }),
+    timer.deadline_ms === null ? small("Resume", "resume_timer") : small("Pause", "pause_timer"),
+    small("+1 min", "extend_timer", { seconds: 60 }),
+    small("+5 min", "extend_timer", { seconds: 300 }),
+    small("Stop", "stop_timer"),
+  ]);
+}
+
+function fillGoTo(meeting) {
+  const phases = byId("go-phase");
+  if (!phases.options.length) {
+    phases.append(...Object.entries(PHASE_LABELS).map(([value, label]) => el("option", { text: label, attrs: { value } })));
+    phases.addEventListener("change", () => show("go-bid-row", phases.value === "work"));
+  }
+  const workable = meeting.bids.filter((bid) => ["accepted", "working", "done"].includes(bid.status));
+  const bids = byId("go-bid");
+  const chosen = bids.value;
+  bids.replaceChildren(...workable.map((bid) => el("option", {
+    text: meeting.participants.find((p) => p.id === bid.participant_id)?.name || "Someone who left",
+    attrs: { value: bid.id },
+  })));
+  if (workable.some((bid) => bid.id === chosen)) bids.value = chosen;
+  show("go-bid-row", phases.value === "work" && workable.length > 0);
+}
+
+export function renderConsole(ctx) {
+  show("console", ctx.isFacilitator);
+  fill("steer-controls", ctx.isFacilitator ? steerControls(ctx) : []);
+  if (!ctx.isFacilitator) return;
+  const { meeting } = ctx;
+  fillGoTo(meeting);
+  fill("sharing-controls", [sharingControl(meeting)]);
+  fill("timer-controls", Object.entries(meeting.timers).map(([name, timer]) => timerRow(name, timer)));
+  fill("closing-controls", meeting.phase !== "closed"
+    ? [commandButton("End the meeting", "end_meeting", { className: "danger" })] : []);
+  // Set on every render, so the button always deletes the meeting now on screen.
+  byId("delete-meeting").onclick = () => deleteMeetingRecord(meeting.id);
+}
+
+// An HTTP request, not a socket command: it removes the record from the server, and the server
+// then tells every widget of the meeting (this one too) that it is gone.
+async function deleteMeetingRecord(meetingId) {
+  const question = "Delete this meeting's record for everyone? Its history will be gone for good "
+    + "and its links will stop working.";
+  if (!window.confirm(question)) return;
+  const button = byId("delete-meeting");
+  const status = byId("delete-status");
+  button.disabled = true;
+  status.textContent = "Deleting…";
+  try {
+    const token = window.location.hash.slice(1);
+    await deleteWithToken(`/api/meetings/${encodeURIComponent(meetingId)}`, token);
+    status.textContent = "This meeting's record has been deleted.";
+  } catch (error) {
+    button.disabled = false;
+    status.textContent = error.message;
+  }
+}

@@ -1,0 +1,69 @@
+// The "Now" card: the phase and its guidance, who speaks and who is next, and the timers.
+import { el, fill, setText, show } from "../dom.js";
+import { remainingMs, speakers } from "../derive.js";
+import { PHASE_LABELS, STAGE_LABELS, TIMER_LABELS } from "../phases.js";
+
+export function renderPhase(ctx) {
+  const { meeting, guide } = ctx;
+  setText("phase-name", PHASE_LABELS[meeting.phase] || meeting.phase);
+  const stage = meeting.phase === "work" && meeting.work ? meeting.work.stage : null;
+  show("stage-name", Boolean(stage));
+  setText("stage-name", stage ? STAGE_LABELS[stage] : "");
+  setText("phase-guidance", (stage ? guide.stages[stage] : guide.phases[meeting.phase]) || "");
+  document.body.dataset.phase = meeting.phase;
+}
+
+export function renderSpeakers(ctx) {
+  const rows = speakers(ctx.meeting);
+  show("speakers", rows.length > 0);
+  fill("speakers", rows.map(([label, id]) => el("div", {}, [
+    el("dt", { text: label }),
+    el("dd", { text: id ? ctx.nameOf(id) + (id === ctx.you.id ? " (you)" : "") : "—", attrs: { "data-role": label } }),
+  ])));
+}
+
+export function formatRemaining(ms) {
+  const over = ms <= 0 && ms !== null;
+  const seconds = over ? Math.floor(-ms / 1000) : Math.ceil(ms / 1000);
+  const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  return over && seconds > 0 ? `${text} over` : text;
+}
+
+// Milliseconds until a running timer's displayed second next changes.
+export function untilNextChange(ms) {
+  return ms > 0 ? ((ms - 1) % 1000) + 1 : 1000 - (-ms % 1000);
+}
+
+// The timer that matters most now comes first and is shown larger.
+const PRIORITY = ["silence", "speaker", "phase", "meeting"];
+
+export function renderTimers(ctx) {
+  const names = Object.keys(ctx.meeting.timers)
+    .sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
+  fill("timers", names.map((name, index) => el("li", {
+    className: index === 0 ? "timer primary" : "timer",
+    attrs: { "data-timer": name },
+  }, [
+    el("span", { text: TIMER_LABELS[name] || name, className: "timer-label" }),
+    el("span", { className: "timer-value" }),
+  ])));
+  return tickTimers(ctx);
+}
+
+// Rewrite only the numbers. Returns how long until one of them next changes (Infinity if none runs).
+export function tickTimers(ctx) {
+  const now = ctx.serverNow();
+  let soonest = Infinity;
+  for (const item of document.querySelectorAll("#timers [data-timer]")) {
+    const timer = ctx.meeting.timers[item.dataset.timer];
+    if (!timer) continue;
+    const left = remainingMs(timer, now);
+    const paused = timer.deadline_ms === null;
+    item.classList.toggle("over", left <= 0);
+    const value = item.querySelector(".timer-value");
+    const text = `${formatRemaining(left)}${paused ? " (paused)" : ""}`;
+    if (value.textContent !== text) value.textContent = text;
+    if (!paused) soonest = Math.min(soonest, untilNextChange(left));
+  }
+  return soonest;
+}
