@@ -39,14 +39,26 @@ export function fill(id, children) {
 
 function restoreFocus(container, key) {
   const same = key ? [...container.querySelectorAll("[data-key]")].find((e) => e.dataset.key === key) : null;
-  const target = same || container.closest("section")?.querySelector("h2");
-  if (!target) return;
-  if (!same) target.setAttribute("tabindex", "-1");
-  target.focus({ preventScroll: true });
+  if (same) same.focus({ preventScroll: true });
+  else focusHeading(container);
 }
 
+function focusHeading(element) {
+  const heading = element.closest("section")?.querySelector("h2");
+  if (!heading) return;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: true });
+}
+
+// Hiding what holds the focus (the bid form, once the bid is placed) moves it to the region's
+// heading rather than letting it fall back to the top of the page.
 export function show(id, visible) {
-  byId(id).hidden = !visible;
+  const element = byId(id);
+  if (!visible && !element.hidden && element.contains(document.activeElement)) {
+    element.hidden = true;
+    focusHeading(element);
+  }
+  element.hidden = !visible;
 }
 
 export function setText(id, text) {
