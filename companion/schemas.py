@@ -66,11 +66,22 @@ class ConnectAuthSchema(StrictSchema):
 
 
 def first_problem(error: ValidationError) -> str:
-    """One readable sentence from marshmallow's nested messages, for the ``message`` field."""
-    messages = error.normalized_messages()
-    field_name, problems = next(iter(messages.items()))
-    problem = problems[0] if isinstance(problems, list) else str(problems)
-    return f"{field_name}: {problem}"
+    """One readable sentence from marshmallow's nested messages, for the ``message`` field.
+
+    A list's items are reported by their place, counted from 1 as people count:
+    ``order: item 2: Not a valid string.``
+    """
+    return _describe(error.normalized_messages())
+
+
+def _describe(problems: Any) -> str:
+    if isinstance(problems, dict):
+        where, inner = next(iter(problems.items()))
+        label = f"item {where + 1}" if isinstance(where, int) else str(where)
+        return f"{label}: {_describe(inner)}"
+    if isinstance(problems, list):
+        return _describe(problems[0])
+    return str(problems)
 
 
 # --- Socket.IO commands: one schema per event, bounded so nothing can grow without limit ---

@@ -117,6 +117,12 @@ const SENT_TEXT = { send_signal: "Sent, anonymously." };
 function send(command, args) {
   byId("command-error").textContent = "";
   byId("signal-status").textContent = "";
+  // The Socket.IO client would queue it and send it on reconnecting, perhaps long after the
+  // moment has passed: a command is never sent behind the person's back.
+  if (!socket.connected) {
+    byId("command-error").textContent = "Not sent: the widget is not connected. Try again once it shows Live.";
+    return;
+  }
   socket.emit(command, args || undefined, (answer) => {
     if (answer && answer.error) byId("command-error").textContent = answer.message;
     if (answer && answer.error === "unavailable") storeUnavailable();
