@@ -178,6 +178,41 @@ class Widget:
             self.client.disconnect()
 
 
+def open_widget(
+    widgets: list[Widget], server: ServerProcess, token: str | None, wait_for: str | None = None
+) -> Widget:
+    """A widget of ``token``, kept in ``widgets`` for closing; optionally once ``wait_for`` came."""
+    widget = Widget(server.url, token)
+    widgets.append(widget)
+    if wait_for is not None:
+        widget.wait_for(wait_for)
+    return widget
+
+
+def send_accepted(widget: Widget, event: str, payload: dict[str, Any] | None = None) -> int:
+    """Send a command that must be accepted; returns the version it made."""
+    answer = widget.call(event, payload)
+    assert answer and answer.get("ok"), f"{event} {payload} was refused: {answer}"
+    return answer["version"]
+
+
+class CommandedMeeting:
+    """Widgets of one meeting by role, driven by commands that must be accepted; the facilitator's
+    widget tells what the meeting holds after the latest of them."""
+
+    widgets: dict[str, Widget]
+    version: int = 0
+
+    def send(self, role: str, event: str, payload: dict[str, Any] | None = None) -> int:
+        self.version = send_accepted(self.widgets[role], event, payload)
+        return self.version
+
+    def meeting(self) -> dict[str, Any]:
+        return self.widgets["facilitator"].wait_for(
+            "snapshot", lambda s: s["version"] >= self.version
+        )["meeting"]
+
+
 def close_all(widgets: list[Widget]) -> None:
     """Close widgets together: the python client waits up to 3 s for each close handshake."""
     with ThreadPoolExecutor(max_workers=max(1, len(widgets))) as pool:

@@ -17,7 +17,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, SIDE_PANEL, OpenPage, axe_violations
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set
+from tests.support import (
+    CommandedMeeting,
+    ServerProcess,
+    Widget,
+    close_all,
+    create_set,
+    join_set,
+)
 
 # How each theme is chosen: a query string (as Teams sets it) or the OS preference, emulated. Each
 # theme is looked at in a different one of the widget's sizes, so the sizes are covered too.
@@ -51,13 +58,6 @@ def with_query(url: str, query: str) -> str:
     return f"{address}{query}#{fragment}"
 
 
-def ok(widget: Widget, event: str, payload: dict[str, Any] | None = None) -> int:
-    """Send a command that must be accepted; returns the version it made."""
-    answer = widget.call(event, payload)
-    assert answer and answer.get("ok"), f"{event} {payload} was refused: {answer}"
-    return answer["version"]
-
-
 def shows_version(page: Page, version: int) -> None:
     page.wait_for_function(SHOWS_VERSION, arg=version)
 
@@ -73,7 +73,7 @@ def axe_report(page: Page, axe_script: str, where: str) -> str:
 # --- One meeting walked through its states, with a page per role and theme open on it ---------
 
 
-class ScriptedMeeting:
+class ScriptedMeeting(CommandedMeeting):
     """A meeting driven by python clients, one per person, from the opening to its close.
 
     Every person keeps a python client connected, so browser pages coming and going never change
@@ -102,16 +102,6 @@ class ScriptedMeeting:
         self.state = "opening"
         self.send("presenter", "place_bid", {"title": "Handing over a team I love", "minutes": 20})
         self.send("ben", "place_bid", {"title": "", "minutes": 15})
-
-    def send(self, role: str, event: str, payload: dict[str, Any] | None = None) -> int:
-        self.version = ok(self.widgets[role], event, payload)
-        return self.version
-
-    def meeting(self) -> dict[str, Any]:
-        """The state as of the last command, as the facilitator's client received it."""
-        return self.widgets["facilitator"].wait_for(
-            "snapshot", lambda s: s["version"] >= self.version
-        )["meeting"]
 
     def bid_of(self, role: str) -> str:
         return next(

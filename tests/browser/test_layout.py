@@ -17,7 +17,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, SIDE_PANEL, OpenPage
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set
+from tests.support import (
+    CommandedMeeting,
+    ServerProcess,
+    Widget,
+    close_all,
+    create_set,
+    join_set,
+)
 
 LIVE = "#connection[data-state=live]"
 
@@ -41,14 +48,7 @@ BIDS = {
 SIGNALS_STILL_COUNTING_S = 40
 
 
-def ok(widget: Widget, event: str, payload: dict[str, Any] | None = None) -> int:
-    """Send a command that must be accepted; returns the version it made."""
-    answer = widget.call(event, payload)
-    assert answer and answer.get("ok"), f"{event} {payload} was refused: {answer}"
-    return answer["version"]
-
-
-class BusyMeeting:
+class BusyMeeting(CommandedMeeting):
     """Clarifying questions in a crowded meeting: four bids (one presenting, one accepted, one
     pending, one declined), three hands up, signals of several kinds counting, and four timers
     (one paused) in the facilitator's console."""
@@ -86,15 +86,6 @@ class BusyMeeting:
             self.send(role, "send_signal", {"kind": kind})
         self.send("zoe", "send_signal", {"kind": "time"})
         self.signalled_at = time.monotonic()
-
-    def send(self, role: str, event: str, payload: dict[str, Any] | None = None) -> int:
-        self.version = ok(self.widgets[role], event, payload)
-        return self.version
-
-    def meeting(self) -> dict[str, Any]:
-        return self.widgets["facilitator"].wait_for(
-            "snapshot", lambda s: s["version"] >= self.version
-        )["meeting"]
 
     def open(self, page: Page, role: str, query: str = "") -> Page:
         """The person's widget, showing this meeting with its folded prompts opened."""

@@ -1,26 +1,10 @@
 """Deleting a meeting or a set closes its live widgets, and their links open nothing afterwards."""
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 import socketio
 
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set
-
-
-@pytest.fixture
-def widgets() -> Iterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    close_all(opened)
-
-
-def open_widget(widgets: list[Widget], server: ServerProcess, token: str) -> Widget:
-    widget = Widget(server.url, token)
-    widgets.append(widget)
-    widget.wait_for("snapshot")
-    return widget
+from tests.support import ServerProcess, Widget, create_set, join_set, open_widget
 
 
 def delete(server: ServerProcess, path: str, token: str) -> None:
@@ -43,8 +27,10 @@ def test_widgets_of_a_deleted_meeting_are_told_and_refused_afterwards(
     created = create_set(live_server.url, "Ward leaders", "Fay")
     mo = join_set(live_server.url, created["invite_token"], "Mo")
     elsewhere = create_set(live_server.url, "Other set", "Gus")
-    member = open_widget(widgets, live_server, mo["participant_token"])
-    bystander = open_widget(widgets, live_server, elsewhere["facilitator_token"])
+    member = open_widget(widgets, live_server, mo["participant_token"], wait_for="snapshot")
+    bystander = open_widget(
+        widgets, live_server, elsewhere["facilitator_token"], wait_for="snapshot"
+    )
     delete(live_server, f"/api/meetings/{created['meeting_id']}", created["facilitator_token"])
     told = member.wait_for("meeting_deleted")
     assert told["type"] == "meeting_deleted" and told["message"]
@@ -60,8 +46,10 @@ def test_widgets_of_a_deleted_set_are_told_and_refused_afterwards(
 ) -> None:
     created = create_set(live_server.url, "Ward leaders", "Fay")
     mo = join_set(live_server.url, created["invite_token"], "Mo")
-    facilitator = open_widget(widgets, live_server, created["facilitator_token"])
-    member = open_widget(widgets, live_server, mo["participant_token"])
+    facilitator = open_widget(
+        widgets, live_server, created["facilitator_token"], wait_for="snapshot"
+    )
+    member = open_widget(widgets, live_server, mo["participant_token"], wait_for="snapshot")
     delete(live_server, f"/api/sets/{created['set_id']}", created["facilitator_token"])
     for widget in (facilitator, member):
         assert widget.wait_for("meeting_deleted")["type"] == "meeting_deleted"

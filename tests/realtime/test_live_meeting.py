@@ -1,25 +1,10 @@
 """A real server process driven by python-socketio clients through the documented API."""
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 import socketio
 
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set, names_online
-
-
-@pytest.fixture
-def widgets() -> Iterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    close_all(opened)
-
-
-def open_widget(widgets: list[Widget], server: ServerProcess, token: str | None) -> Widget:
-    widget = Widget(server.url, token)
-    widgets.append(widget)
-    return widget
+from tests.support import ServerProcess, Widget, create_set, join_set, names_online, open_widget
 
 
 def test_connecting_delivers_a_welcome_and_a_versioned_snapshot(

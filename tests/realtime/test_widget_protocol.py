@@ -6,32 +6,17 @@ payloads are shown to change nothing: the version a ``sync`` reports stays where
 """
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.support import ServerProcess, Widget, close_all, create_set, join_set
+from tests.support import ServerProcess, Widget, create_set, join_set, open_widget
 
 SIGNAL_KINDS = {"pause", "clarity", "slow_down", "advice", "refocus", "time"}
 PHASES = {"opening", "check_in", "bidding", "work", "closing_round", "learning_review", "closed"}
 STAGES = {"presenting", "clarifying", "open_questions", "actions"}
 SIGNAL_WINDOW_MS = 60_000
-
-
-@pytest.fixture
-def widgets() -> Iterator[list[Widget]]:
-    opened: list[Widget] = []
-    yield opened
-    close_all(opened)
-
-
-def open_widget(widgets: list[Widget], server: ServerProcess, token: str) -> Widget:
-    widget = Widget(server.url, token)
-    widgets.append(widget)
-    widget.wait_for("welcome")
-    return widget
 
 
 @dataclass
@@ -66,9 +51,10 @@ def meeting(live_server: ServerProcess, widgets: list[Widget]) -> Meeting:
     joined = {
         n: join_set(live_server.url, created["invite_token"], n) for n in ("Mo", "Ada", "Ben")
     }
-    fay = open_widget(widgets, live_server, created["facilitator_token"])
+    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
     others = {
-        n: open_widget(widgets, live_server, j["participant_token"]) for n, j in joined.items()
+        n: open_widget(widgets, live_server, j["participant_token"], wait_for="welcome")
+        for n, j in joined.items()
     }
     ids = {"Fay": created["participant_id"]} | {n: j["participant_id"] for n, j in joined.items()}
     state = Meeting(created, ids, fay, others["Mo"], others["Ada"], others["Ben"])
@@ -109,7 +95,7 @@ def test_the_clock_answers_the_servers_time(
 ) -> None:
     """Server and test share a machine and a clock, so the answer must fall between our readings."""
     created = create_set(live_server.url, "Set", "Fay")
-    fay = open_widget(widgets, live_server, created["facilitator_token"])
+    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
     for _ in range(5):
         before = time.time() * 1000
         answer = fay.call("clock")
@@ -125,7 +111,7 @@ def test_the_clock_changes_nothing_and_ignores_its_payload(
     live_server: ServerProcess, widgets: list[Widget]
 ) -> None:
     created = create_set(live_server.url, "Set", "Fay")
-    fay = open_widget(widgets, live_server, created["facilitator_token"])
+    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
     version = fay.wait_for("snapshot")["version"]
     snapshots = len(fay.received["snapshot"])
     assert fay.call("clock", {"anything": 1})["ok"] is True
@@ -142,8 +128,8 @@ def test_welcome_says_who_you_are_and_carries_the_guide(
 ) -> None:
     created = create_set(live_server.url, "Ward leaders", "Fay")
     mo_link = join_set(live_server.url, created["invite_token"], "Mo")
-    fay = open_widget(widgets, live_server, created["facilitator_token"])
-    mo = open_widget(widgets, live_server, mo_link["participant_token"])
+    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
+    mo = open_widget(widgets, live_server, mo_link["participant_token"], wait_for="welcome")
     fay_welcome, mo_welcome = fay.wait_for("welcome"), mo.wait_for("welcome")
 
     assert fay_welcome["type"] == mo_welcome["type"] == "welcome"

@@ -77,7 +77,7 @@ export function renderPresenterTools(ctx) {
   const presenting = presenterOf(meeting) === you.id && ["work", "closing_round"].includes(meeting.phase);
   const upcoming = bid && ["accepted", "working"].includes(bid.status);
   show("presenter-tools", Boolean(presenting || upcoming));
-  if (!byIdFilled("framing-prompts")) fill("framing-prompts", promptItems(guide.prompts.framing));
+  if (!isFilled("framing-prompts")) fill("framing-prompts", promptItems(guide.prompts.framing));
   show("action-capture", presenting);
   if (!presenting) return;
   const mine = meeting.actions.filter((action) => action.bid_id === meeting.work.bid_id);
@@ -90,7 +90,7 @@ export function renderPresenterTools(ctx) {
 }
 
 // Prompts never change during a meeting: filled once.
-function byIdFilled(id) {
+function isFilled(id) {
   return byId(id).childElementCount > 0;
 }
 
@@ -101,7 +101,7 @@ export function renderQuestionPrompts(ctx) {
   if (!asking) return;
   const list = meeting.work.stage === "open_questions" ? guide.prompts.open : guide.prompts.clarifying;
   fill("question-list", promptItems(list));
-  if (!byIdFilled("reframe-list")) {
+  if (!isFilled("reframe-list")) {
     fill("reframe-list", guide.prompts.reframes.map(([advice, question]) => el("li", {}, [
       el("s", { text: advice }), el("span", { text: " → " , attrs: { "aria-hidden": "true" } }),
       el("span", { className: "visually-hidden", text: " instead, ask: " }), el("span", { text: question }),
