@@ -94,6 +94,7 @@ def capture(page: Page, view: str) -> None:
     original = page.viewport_size
     for size_name, size in (("280", SIDE_PANEL), ("phone", PHONE)):
         page.set_viewport_size(size)
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top
         page.evaluate("document.fonts.ready")
         page.screenshot(path=str(SCREENSHOTS / f"{view}-{size_name}.png"), full_page=True)
     if original:
