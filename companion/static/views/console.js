@@ -47,7 +47,8 @@ function timerRow(name, timer) {
   ]);
 }
 
-function fillGoTo(meeting) {
+function fillGoTo(ctx) {
+  const { meeting } = ctx;
   const phases = byId("go-phase");
   if (!phases.options.length) {
     phases.append(...Object.entries(PHASE_LABELS).map(([value, label]) => el("option", { text: label, attrs: { value } })));
@@ -57,7 +58,7 @@ function fillGoTo(meeting) {
   const bids = byId("go-bid");
   const chosen = bids.value;
   bids.replaceChildren(...workable.map((bid) => el("option", {
-    text: meeting.participants.find((p) => p.id === bid.participant_id)?.name || "Someone who left",
+    text: ctx.nameOf(bid.participant_id),
     attrs: { value: bid.id },
   })));
   if (workable.some((bid) => bid.id === chosen)) bids.value = chosen;
@@ -69,7 +70,7 @@ export function renderConsole(ctx) {
   fill("steer-controls", ctx.isFacilitator ? steerControls(ctx) : []);
   if (!ctx.isFacilitator) return;
   const { meeting } = ctx;
-  fillGoTo(meeting);
+  fillGoTo(ctx);
   fill("sharing-controls", [sharingControl(meeting)]);
   fill("timer-controls", Object.entries(meeting.timers).map(([name, timer]) => timerRow(name, timer)));
   fill("closing-controls", meeting.phase !== "closed"

@@ -1,7 +1,7 @@
 // The queues: the speaking order of a round, the raised hands during work, and the bids. Each
 // person's place is shown to all; facilitators also get the controls to reorder and steer them.
 import { commandButton, el, fill, ordinal, show } from "../dom.js";
-import { askingQuestions, inWork, nextSpeaker, presentingQueue } from "../derive.js";
+import { askingQuestions, bidOf, inWork, nextSpeaker, presentingQueue } from "../derive.js";
 
 const OUTCOME_LABELS = { done: "spoke", passed: "passed", skipped: "skipped" };
 const BID_LABELS = {
@@ -148,10 +148,11 @@ export function renderBids(ctx) {
   fill("bids", meeting.bids.map((bid) => personItem(
     ctx, bid.participant_id, bidDetail(meeting, bid, queue), bidControls(ctx, bid, queue, queue.indexOf(bid.id)),
   )));
-  const mine = meeting.bids.find((b) => b.participant_id === you.id && ["pending", "accepted"].includes(b.status));
-  const active = meeting.bids.find((b) => b.participant_id === you.id && ["pending", "accepted", "working"].includes(b.status));
+  const mine = bidOf(meeting, you.id);
   const open = ["opening", "check_in", "bidding", "work", "closing_round"].includes(meeting.phase);
-  show("bid-box", you.role === "member" && !active && open);
+  // A declined bid does not stop someone asking again; one still in play does.
+  show("bid-box", you.role === "member" && (!mine || mine.status === "declined") && open);
   openBidBoxOnEnteringBidding(meeting.phase);
-  fill("bid-actions", mine ? [commandButton("Withdraw my bid", "withdraw_bid", { className: "secondary" })] : []);
+  const withdrawable = mine && ["pending", "accepted"].includes(mine.status);
+  fill("bid-actions", withdrawable ? [commandButton("Withdraw my bid", "withdraw_bid", { className: "secondary" })] : []);
 }
