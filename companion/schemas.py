@@ -169,6 +169,29 @@ class SendSignal(StrictSchema):
     kind = _choice(list(signals.KINDS))
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: a 1 or a "yes" is a client's mistake, not a choice."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class SwitchSignal(SendSignal):
+    on = StrictBoolean(required=True)
+
+
+class ClearSignals(StrictSchema):
+    """Without ``kind`` (or with null), every kind's count is cleared."""
+
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(signals.KINDS))
+
+
+class SignalWindow(StrictSchema):
+    seconds = _whole(signals.WINDOW_MIN_SECONDS, signals.WINDOW_MAX_SECONDS)
+
+
 COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "advance_phase": NoArguments,
     "previous_phase": NoArguments,
@@ -196,6 +219,9 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "add_action": AddAction,
     "remove_action": ActionArgument,
     "send_signal": SendSignal,
+    "switch_signal": SwitchSignal,
+    "clear_signals": ClearSignals,
+    "set_signal_window": SignalWindow,
     "start_timer": TimerSeconds,
     "pause_timer": TimerArgument,
     "resume_timer": TimerArgument,

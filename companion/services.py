@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -28,11 +30,20 @@ def init_app(app: Flask) -> None:
         embedded = embedded_redis_for(app.instance_path)
         url = embedded.url
     app.extensions["companion"] = Services(
-        store=MeetingStore(redis_client(url), app.config["RETENTION_SECONDS"]),
+        store=MeetingStore(
+            redis_client(url),
+            app.config["RETENTION_SECONDS"],
+            signal_key=_derived_key(app.config["SECRET_KEY"], "signal senders"),
+        ),
         signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
         redis_url=url,
         embedded=embedded,
     )
+
+
+def _derived_key(secret_key: str, purpose: str) -> bytes:
+    """A key of its own for each use of the secret: one can never be turned against another."""
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
 def services() -> Services:

@@ -90,6 +90,11 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
         "timers": _encode(meeting.timers),
         "actions": [_action_view(action) for action in meeting.actions],
         "signals": signals.fading_times(meeting, now_ms),
+        "signal_settings": {
+            "window_seconds": meeting.settings.signal_window_seconds,
+            "off": [kind for kind in signals.KINDS if kind in meeting.signals_off],
+            "highlight_at": signals.highlight_at(meeting),
+        },
         "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
     }
 

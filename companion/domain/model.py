@@ -168,6 +168,10 @@ class Meeting:
     # Anonymous signals: for each kind, the server time of each recent one. Times only, by design:
     # who sent a signal is never part of the meeting.
     signals: dict[str, list[int]] = field(default_factory=dict)
+    signals_off: list[str] = field(default_factory=list)  # kinds the facilitator switched off
+    # For each kind, how many times its counts were started afresh (cleared, switched off, a new
+    # window). Each person's signal counts once per kind and round; a new round lets all send again.
+    signal_rounds: dict[str, int] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -187,3 +191,5 @@ class LearningSet:
     created_at: float
     members: dict[str, Member] = field(default_factory=dict)
     current_meeting_id: str | None = None
+    # The settings its latest meeting ended up with: the next meeting starts from them.
+    settings: Settings = field(default_factory=Settings)

@@ -209,6 +209,7 @@ def enter(meeting: Meeting, target: Phase, now_ms: int, bid_id: str | None = Non
         rounds.open_round(meeting, ROUND_OF_PHASE[target], now_ms, last=last)
     if target is Phase.CLOSED:
         meeting.timers.clear()
+        meeting.signals.clear()  # nobody is left to act on them
 
 
 def _leave(meeting: Meeting, target: Phase, bid_id: str | None) -> None:

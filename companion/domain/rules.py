@@ -66,6 +66,9 @@ COMMANDS: dict[str, Spec] = {
     "remove_action": Spec(actions.remove, MEMBERS | FACILITATORS),
     # Anonymous signals: the handler records no activity, so no sender is kept anywhere
     "send_signal": Spec(signals.send, MEMBERS),
+    "switch_signal": Spec(signals.switch, FACILITATORS),
+    "clear_signals": Spec(signals.clear, FACILITATORS),
+    "set_signal_window": Spec(signals.set_window, FACILITATORS),
     # Timers
     "start_timer": Spec(timers.start, FACILITATORS),
     "pause_timer": Spec(timers.pause, FACILITATORS),

@@ -4,15 +4,20 @@ without being singled out.
 Anonymity is structural: a signal is stored as a kind and a time, nothing else, and sending one
 leaves no line in the activity log (whose lines name an actor). The handler returns no entry for
 exactly that reason. Counts fade: a signal counts for the set's window, then drops away.
+
+That each person's signal counts once per kind and window is kept outside the meeting, by the store,
+under a key nobody can trace back to a person; ``signal_rounds`` is the part of it that belongs to
+the meeting: a facilitator who clears or switches off a kind starts its round afresh.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from companion.domain.commands import Command
+from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Phase
+from companion.domain.model import Meeting, Participant, Phase, Role
 
 
 @dataclass(frozen=True)
@@ -31,17 +36,95 @@ CATALOGUE = (
     Signal("time", "Mind the time", "Time is getting short for what is left."),
 )
 KINDS = tuple(signal.kind for signal in CATALOGUE)
+WINDOW_MIN_SECONDS = 10
+WINDOW_MAX_SECONDS = 600
 
 
 def send(meeting: Meeting, actor: Participant, command: Command) -> None:
     """Count one signal. Returns no activity entry, so nothing ever records who sent it."""
-    if meeting.phase is Phase.CLOSED:
-        raise Rejected("meeting_closed", "This meeting has ended.")
-    kind = command.arg("kind")
-    if kind not in KINDS:
-        raise Rejected("unknown_signal", "That signal is not one the set uses.")
+    _open(meeting)
+    kind = _known(command.arg("kind"))
+    if kind in meeting.signals_off:
+        raise Rejected("signal_off", "The facilitator has switched this signal off for now.")
     forget_faded(meeting, command.now_ms)
     meeting.signals.setdefault(kind, []).append(command.now_ms)
+
+
+def switch(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+    """A facilitator switches a kind off (its count goes with it) or back on, for this meeting."""
+    _open(meeting)
+    kind, on = _known(command.arg("kind")), bool(command.arg("on"))
+    if on == (kind not in meeting.signals_off):
+        raise Rejected("no_change", f"That signal is already {'on' if on else 'off'}.")
+    if on:
+        meeting.signals_off.remove(kind)
+    else:
+        meeting.signals_off.append(kind)
+        _start_afresh(meeting, [kind])
+    return Entry("signal_on" if on else "signal_off", detail=kind, override=True)
+
+
+def clear(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+    """A facilitator wipes the counts of one kind, or of all (``kind`` None), so everyone can
+    signal afresh: after a pause has been taken, say."""
+    _open(meeting)
+    kind = command.args.get("kind")
+    kinds = list(KINDS) if kind is None else [_known(kind)]
+    forget_faded(meeting, command.now_ms)
+    if not any(meeting.signals.get(k) for k in kinds):
+        raise Rejected("nothing_to_clear", "There are no signals counting to clear.")
+    _start_afresh(meeting, kinds)
+    return Entry("signals_cleared", detail=kind, override=True)
+
+
+def set_window(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+    """How long a signal counts. Counts start afresh, so nobody's signal counts twice or is lost
+    between the old window and the new."""
+    _open(meeting)
+    seconds = int(command.arg("seconds"))
+    if not WINDOW_MIN_SECONDS <= seconds <= WINDOW_MAX_SECONDS:
+        raise Rejected(
+            "out_of_range",
+            f"A signal can count for {WINDOW_MIN_SECONDS} to {WINDOW_MAX_SECONDS} seconds.",
+        )
+    if seconds == meeting.settings.signal_window_seconds:
+        raise Rejected("no_change", f"Signals already count for {seconds} seconds.")
+    meeting.settings.signal_window_seconds = seconds
+    _start_afresh(meeting, list(KINDS))
+    return Entry("signal_window_set", detail=str(seconds), override=True)
+
+
+def round_of(meeting: Meeting, kind: str) -> int:
+    """Which round of ``kind`` a signal sent now belongs to; the store counts a person once in it."""
+    return meeting.signal_rounds.get(kind, 0)
+
+
+def highlight_at(meeting: Meeting) -> int:
+    """How many people sending the same signal is "several": a third of the members here, and
+    never fewer than two, so one person can never raise the alarm alone."""
+    here = sum(
+        1
+        for p in meeting.participants.values()
+        if p.role is Role.MEMBER and p.online and not p.removed
+    )
+    return max(2, math.ceil(here / 3))
+
+
+def _start_afresh(meeting: Meeting, kinds: list[str]) -> None:
+    for kind in kinds:
+        meeting.signals.pop(kind, None)
+        meeting.signal_rounds[kind] = round_of(meeting, kind) + 1
+
+
+def _known(kind: str) -> str:
+    if kind not in KINDS:
+        raise Rejected("unknown_signal", "That signal is not one the set uses.")
+    return kind
+
+
+def _open(meeting: Meeting) -> None:
+    if meeting.phase is Phase.CLOSED:
+        raise Rejected("meeting_closed", "This meeting has ended.")
 
 
 def forget_faded(meeting: Meeting, now_ms: int) -> None:

@@ -13,6 +13,17 @@ def meeting(meeting_id: str) -> str:
     return f"{PREFIX}:meeting:{meeting_id}"
 
 
+def signal_secret(meeting_id: str) -> str:
+    """The meeting's random half of the key that hides who sent a signal; deleted when it ends."""
+    return f"{PREFIX}:meeting:{meeting_id}:signal-secret"
+
+
+def signal_claim(meeting_id: str, tag: str) -> str:
+    """One person's signal of one kind still counting, under a tag only the app could recompute,
+    and only while the meeting's secret exists; it expires as the signal fades."""
+    return f"{PREFIX}:meeting:{meeting_id}:signal-claim:{tag}"
+
+
 def set_meetings(set_id: str) -> str:
     """A Redis set of the ids of a set's meetings, so deleting the set can find them all."""
     return f"{PREFIX}:set:{set_id}:meetings"

@@ -22,8 +22,9 @@ import redis
 from companion.clock import now_ms
 from companion.domain import phases
 from companion.domain.codec import meeting_from_dict, meeting_to_dict, set_from_dict, set_to_dict
-from companion.domain.model import LearningSet, Meeting, Member, Role
+from companion.domain.model import LearningSet, Meeting, Member, Phase, Role
 from companion.store import keys
+from companion.store.signal_claims import SignalClaims, SignalSender, write_claim
 
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
 LOCK_STRIPES = 64
@@ -50,9 +51,18 @@ def new_id() -> str:
 
 
 class MeetingStore:
-    def __init__(self, client: redis.Redis, retention_seconds: int = DEFAULT_RETENTION_SECONDS):
+    def __init__(
+        self,
+        client: redis.Redis,
+        retention_seconds: int = DEFAULT_RETENTION_SECONDS,
+        signal_key: bytes | None = None,
+    ):
+        """``signal_key`` is the app's half of the key hiding signal senders: every process
+        serving the same meetings must pass the same one. Without it, this store makes up its own
+        (enough for a single process, such as a test's)."""
         self.redis = client
         self.retention_seconds = retention_seconds
+        self._signal_claims = SignalClaims(signal_key or secrets.token_bytes(32))
         # Created with the store, after gevent's monkey-patching: greenlet-aware under gevent.
         self._turns = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
@@ -78,6 +88,7 @@ class MeetingStore:
             if pipe.exists(meeting_key):
                 raise RuntimeError(f"refusing to overwrite existing key {meeting_key}")
             meeting = phases.new_meeting(meeting_id, set_id, learning_set.name, now_ms())
+            meeting.settings = replace(learning_set.settings)
             pipe.multi()
             pipe.sadd(keys.set_meetings(set_id), meeting_id)
             self._put_meeting(pipe, meeting)
@@ -113,24 +124,52 @@ class MeetingStore:
         _, updated = self._transaction(key, set_from_dict, change, SetNotFound, self._put_set)
         return updated
 
-    def update_meeting(self, meeting_id: str, change: MeetingChange) -> tuple[Meeting, bool]:
+    def update_meeting(
+        self, meeting_id: str, change: MeetingChange, sender: SignalSender | None = None
+    ) -> tuple[Meeting, bool]:
         """Apply ``change`` atomically. Returns the meeting and whether it changed (and was saved).
 
         A change that raises leaves Redis untouched; one that returns the meeting it was given
         writes nothing. Any other result must carry the next version, so none is skipped or reused.
+        Settings a change makes become the set's, for its next meeting, in the same transaction.
+        With ``sender``, the change is a signal: refused with ``SignalStillCounts`` while that
+        person's last one of that kind still counts.
         """
-
-        def versioned(current: Meeting) -> Meeting:
-            updated = change(current)
-            if updated is not current and updated.version != current.version + 1:
-                raise RuntimeError(f"version {current.version} -> {updated.version} is not +1")
-            return updated
-
         key = keys.meeting(meeting_id)
-        before, after = self._transaction(
-            key, meeting_from_dict, versioned, MeetingNotFound, self._put_meeting
-        )
+
+        def attempt(pipe: redis.client.Pipeline) -> tuple[Meeting, Meeting]:
+            current = _load_watched(pipe, key, meeting_from_dict, MeetingNotFound)
+            claim = None if sender is None else self._signal_claims.check(pipe, current, sender)
+            updated = change(current)
+            if updated is current:
+                return current, updated
+            if updated.version != current.version + 1:
+                raise RuntimeError(f"version {current.version} -> {updated.version} is not +1")
+            learning_set = self._set_with_new_settings(pipe, current, updated)
+            pipe.multi()
+            self._put_meeting(pipe, updated)
+            if claim is not None:
+                write_claim(pipe, claim, self.retention_seconds)
+            if learning_set is not None:
+                self._put_set(pipe, learning_set)
+            return current, updated
+
+        with self._turn_for(key), unavailable_on_redis_error():
+            before, after = self.redis.transaction(attempt, key, value_from_callable=True)
         return after, after is not before
+
+    def _set_with_new_settings(
+        self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
+    ) -> LearningSet | None:
+        """Before MULTI: the meeting's set, holding its new settings, if the change made any."""
+        if updated.settings == current.settings:
+            return None
+        set_key = keys.learning_set(updated.set_id)
+        pipe.watch(set_key)
+        raw = pipe.get(set_key)
+        if raw is None:
+            return None
+        return replace(set_from_dict(json.loads(raw)), settings=replace(updated.settings))
 
     def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
         """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
@@ -146,7 +185,7 @@ class MeetingStore:
             pipe.watch(set_key)
             raw_set = pipe.get(set_key)
             pipe.multi()
-            pipe.delete(meeting_key)
+            pipe.delete(meeting_key, keys.signal_secret(meeting_id))
             pipe.srem(keys.set_meetings(meeting.set_id), meeting_id)
             learning_set = None if raw_set is None else set_from_dict(json.loads(raw_set))
             if learning_set is not None and learning_set.current_meeting_id == meeting_id:
@@ -172,7 +211,8 @@ class MeetingStore:
             meeting_keys = [keys.meeting(m) for m in ordered]
             stored = pipe.mget(meeting_keys) if meeting_keys else []
             pipe.multi()
-            pipe.delete(set_key, index_key, *meeting_keys)
+            secret_keys = [keys.signal_secret(m) for m in ordered]
+            pipe.delete(set_key, index_key, *meeting_keys, *secret_keys)
             last = [json.loads(raw)["version"] if raw else 0 for raw in stored]
             return dict(zip(ordered, last, strict=True))
 
@@ -207,6 +247,10 @@ class MeetingStore:
         )
         pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
+        if meeting.phase is Phase.CLOSED:
+            pipe.delete(keys.signal_secret(meeting.id))  # from now on, no signal can be traced
+        else:
+            pipe.expire(keys.signal_secret(meeting.id), self.retention_seconds)
 
     def _put_set(self, pipe: redis.client.Pipeline, learning_set: LearningSet) -> None:
         """Queue the set's write. The meeting its links lead to lives on with it: someone who

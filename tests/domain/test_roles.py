@@ -32,6 +32,9 @@ FACILITATION_COMMANDS = {
     "stop_timer",
     "set_role",
     "remove_participant",
+    "switch_signal",
+    "clear_signals",
+    "set_signal_window",
 }
 MEMBER_COMMANDS = {
     "speaker_done",
