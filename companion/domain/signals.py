@@ -95,7 +95,7 @@ def set_window(meeting: Meeting, actor: Participant, command: Command) -> Entry:
 
 
 def round_of(meeting: Meeting, kind: str) -> int:
-    """Which round of ``kind`` a signal sent now belongs to; the store counts a person once in it."""
+    """The round of ``kind`` a signal sent now falls in; the store counts a person once in it."""
     return meeting.signal_rounds.get(kind, 0)
 
 
