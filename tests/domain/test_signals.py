@@ -127,7 +127,8 @@ def test_two_members_sending_the_same_kind_count_two(driver: MeetingDriver) -> N
 
 
 def test_the_same_member_sending_twice_counts_twice(driver: MeetingDriver) -> None:
-    """Nobody is remembered, so nothing can tell a repeat from a second person."""
+    """The rules remember nobody, so they cannot tell a repeat from a second person: counting
+    each person once is the store's job (tests/store/test_signal_claims.py)."""
     send(driver, "ada", "refocus")
     send(driver, "ada", "refocus")
     assert len(shown(driver)["refocus"]) == 2
@@ -275,3 +276,169 @@ def test_only_members_send_signals(driver: MeetingDriver, role: Role) -> None:
 def test_a_removed_member_sends_no_signals(driver: MeetingDriver) -> None:
     driver.run("remove_participant", "fay", participant_id="bob")
     assert driver.reject("send_signal", "bob", kind="pause").code == "removed"
+
+
+# --- What the facilitator can do: switch a kind off, clear counts, set the window -------------
+
+
+def test_a_switched_off_kind_loses_its_count_and_cannot_be_sent(driver: MeetingDriver) -> None:
+    send(driver, "ada", "slow_down")
+    send(driver, "bob", "pause")
+    driver.run("switch_signal", "fay", kind="slow_down", on=False)
+    assert driver.meeting.signals_off == ["slow_down"]
+    assert set(shown(driver)) == {"pause"}
+    assert driver.reject("send_signal", "cy", kind="slow_down").code == "signal_off"
+    last = driver.meeting.activity[-1]
+    assert (last.actor, last.action, last.detail, last.override) == (
+        "fay",
+        "signal_off",
+        "slow_down",
+        True,
+    )
+
+
+def test_a_kind_switched_back_on_can_be_sent_again(driver: MeetingDriver) -> None:
+    driver.run("switch_signal", "fay", kind="time", on=False)
+    driver.run("switch_signal", "fay", kind="time", on=True)
+    assert driver.meeting.signals_off == []
+    assert driver.meeting.activity[-1].action == "signal_on"
+    sent = send(driver, "ada", "time")
+    assert shown(driver) == {"time": [sent + WINDOW_MS]}
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_switching_to_the_state_a_kind_is_in_is_refused(driver: MeetingDriver, on: bool) -> None:
+    if not on:
+        driver.run("switch_signal", "fay", kind="pause", on=False)
+    assert driver.reject("switch_signal", "fay", kind="pause", on=on).code == "no_change"
+
+
+def test_switching_off_starts_only_that_kinds_round_afresh(driver: MeetingDriver) -> None:
+    driver.run("switch_signal", "fay", kind="advice", on=False)
+    assert signals.round_of(driver.meeting, "advice") == 1
+    assert signals.round_of(driver.meeting, "pause") == 0
+
+
+def test_clearing_all_empties_every_count_and_starts_every_round_afresh(
+    signalled: tuple[MeetingDriver, dict[str, Any]],
+) -> None:
+    driver, _ = signalled
+    driver.run("clear_signals", "fay", kind=None)
+    assert shown(driver) == {}
+    assert {signals.round_of(driver.meeting, k) for k in signals.KINDS} == {1}
+    last = driver.meeting.activity[-1]
+    assert (last.action, last.detail, last.override) == ("signals_cleared", None, True)
+
+
+def test_clearing_one_kind_leaves_the_others(
+    signalled: tuple[MeetingDriver, dict[str, Any]],
+) -> None:
+    driver, _ = signalled
+    driver.run("clear_signals", "fay", kind="pause")
+    assert set(shown(driver)) == {"advice"}
+    assert signals.round_of(driver.meeting, "pause") == 1
+    assert signals.round_of(driver.meeting, "advice") == 0
+    assert driver.meeting.activity[-1].detail == "pause"
+
+
+def test_clearing_nothing_is_refused(driver: MeetingDriver) -> None:
+    assert driver.reject("clear_signals", "fay", kind=None).code == "nothing_to_clear"
+    send(driver, "ada", "pause")
+    assert driver.reject("clear_signals", "fay", kind="time").code == "nothing_to_clear"
+    driver.clock_ms += WINDOW_MS
+    assert driver.reject("clear_signals", "fay", kind="pause").code == "nothing_to_clear"
+
+
+def test_a_new_window_applies_and_starts_the_counts_afresh(
+    signalled: tuple[MeetingDriver, dict[str, Any]],
+) -> None:
+    driver, _ = signalled
+    driver.run("set_signal_window", "fay", seconds=90)
+    assert driver.meeting.settings.signal_window_seconds == 90
+    assert shown(driver) == {}
+    assert {signals.round_of(driver.meeting, k) for k in signals.KINDS} == {1}
+    sent = send(driver, "ada", "pause")
+    assert shown(driver) == {"pause": [sent + 90_000]}
+    last = driver.meeting.activity[-1]
+    assert (last.action, last.detail, last.override) == ("signal_window_set", "90", True)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "code"),
+    [(9, "out_of_range"), (601, "out_of_range"), (0, "out_of_range"), (60, "no_change")],
+)
+def test_a_window_out_of_range_or_unchanged_is_refused(
+    driver: MeetingDriver, seconds: int, code: str
+) -> None:
+    assert driver.reject("set_signal_window", "fay", seconds=seconds).code == code
+
+
+@pytest.mark.parametrize("seconds", [signals.WINDOW_MIN_SECONDS, signals.WINDOW_MAX_SECONDS])
+def test_the_window_limits_themselves_are_accepted(driver: MeetingDriver, seconds: int) -> None:
+    driver.run("set_signal_window", "fay", seconds=seconds)
+    assert driver.meeting.settings.signal_window_seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("verb", "args"),
+    [
+        ("switch_signal", {"kind": "pause", "on": False}),
+        ("clear_signals", {"kind": None}),
+        ("set_signal_window", {"seconds": 30}),
+    ],
+)
+def test_members_cannot_steer_signals(driver: MeetingDriver, verb: str, args: Any) -> None:
+    send(driver, "ada", "pause")
+    assert driver.reject(verb, "ada", **args).code == "not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("verb", "args"),
+    [
+        ("switch_signal", {"kind": "pause", "on": False}),
+        ("clear_signals", {"kind": None}),
+        ("set_signal_window", {"seconds": 30}),
+    ],
+)
+def test_nothing_is_steered_once_the_meeting_has_closed(
+    driver: MeetingDriver, verb: str, args: Any
+) -> None:
+    driver.run("end_meeting", "fay")
+    assert driver.reject(verb, "fay", **args).code == "meeting_closed"
+
+
+def test_closing_the_meeting_drops_the_counts(
+    signalled: tuple[MeetingDriver, dict[str, Any]],
+) -> None:
+    driver, _ = signalled
+    driver.run("end_meeting", "fay")
+    assert driver.meeting.signals == {}
+
+
+def test_the_public_view_says_what_is_off_the_window_and_when_it_is_several(
+    driver: MeetingDriver,
+) -> None:
+    driver.run("switch_signal", "fay", kind="time", on=False)
+    driver.run("switch_signal", "fay", kind="pause", on=False)
+    view = public_view(driver.meeting, driver.clock_ms)["signal_settings"]
+    assert view == {"window_seconds": 60, "off": ["pause", "time"], "highlight_at": 2}
+
+
+@pytest.mark.parametrize(
+    ("members", "several"), [(1, 2), (2, 2), (3, 2), (6, 2), (7, 3), (9, 3), (10, 4)]
+)
+def test_several_is_a_third_of_the_members_here_and_never_fewer_than_two(
+    members: int, several: int
+) -> None:
+    driver = meeting_with([f"m{n}" for n in range(members)])
+    driver.join("obi", Role.OBSERVER)
+    driver.join("cofa", Role.CO_FACILITATOR)
+    assert signals.highlight_at(driver.meeting) == several
+
+
+def test_members_away_or_removed_do_not_count_towards_several() -> None:
+    driver = meeting_with([f"m{n}" for n in range(7)])
+    assert signals.highlight_at(driver.meeting) == 3
+    driver.leave("m0")
+    driver.run("remove_participant", "fay", participant_id="m1")
+    assert signals.highlight_at(driver.meeting) == 2
