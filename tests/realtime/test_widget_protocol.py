@@ -5,6 +5,7 @@ Each command is tried by the person allowed to send it and by someone who is not
 payloads are shown to change nothing: the version a ``sync`` reports stays where it was.
 """
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -401,3 +402,100 @@ def test_no_signals_once_the_meeting_has_closed(meeting: Meeting) -> None:
     closed = accepted(meeting.fay.call("end_meeting"))
     refused(meeting.ada.call("send_signal", {"kind": "time"}), "meeting_closed")
     assert meeting.version() == closed
+
+
+def test_a_members_signal_counts_once_until_it_fades(meeting: Meeting) -> None:
+    version = accepted(meeting.ada.call("send_signal", {"kind": "clarity"}))
+    answer = meeting.ada.call("send_signal", {"kind": "clarity"})
+    refused(answer, "signal_still_counts")
+    assert re.search(r"still counts for (59|60) s", answer["message"]), answer
+    assert meeting.version() == version, "a refused signal changes nothing"
+    last = accepted(meeting.ben.call("send_signal", {"kind": "clarity"}))
+    signals = meeting.fay.wait_for("snapshot", lambda s: s["version"] == last)["meeting"]["signals"]
+    assert len(signals["clarity"]) == 2, "two people, two counts"
+
+
+def test_the_snapshot_says_how_signals_are_set(meeting: Meeting) -> None:
+    settings = meeting.fay.latest("snapshot")["meeting"]["signal_settings"]
+    assert settings == {"window_seconds": 60, "off": [], "highlight_at": 2}
+
+
+# --- steering signals: switch_signal, clear_signals, set_signal_window -------------------------
+
+
+def test_the_facilitator_switches_a_signal_off_and_on_for_all_to_see(meeting: Meeting) -> None:
+    accepted(meeting.ada.call("send_signal", {"kind": "advice"}))
+    off = accepted(meeting.fay.call("switch_signal", {"kind": "advice", "on": False}))
+    for snapshot in meeting.seen_by_all(off):
+        shown = snapshot["meeting"]
+        assert shown["signal_settings"]["off"] == ["advice"]
+        assert "advice" not in shown["signals"]
+        last = shown["activity"][-1]
+        assert (last["action"], last["detail"], last["override"]) == ("signal_off", "advice", True)
+    refused(meeting.ben.call("send_signal", {"kind": "advice"}), "signal_off")
+    refused(meeting.fay.call("switch_signal", {"kind": "advice", "on": False}), "no_change")
+    on = accepted(meeting.fay.call("switch_signal", {"kind": "advice", "on": True}))
+    assert meeting.seen_by_all(on)[0]["meeting"]["signal_settings"]["off"] == []
+    accepted(meeting.ada.call("send_signal", {"kind": "advice"}))
+
+
+def test_the_facilitator_clears_the_counts_and_everyone_may_signal_again(
+    meeting: Meeting,
+) -> None:
+    accepted(meeting.ada.call("send_signal", {"kind": "pause"}))
+    accepted(meeting.ben.call("send_signal", {"kind": "time"}))
+    cleared = accepted(meeting.fay.call("clear_signals"))
+    for snapshot in meeting.seen_by_all(cleared):
+        assert snapshot["meeting"]["signals"] == {}
+        assert snapshot["meeting"]["activity"][-1]["action"] == "signals_cleared"
+    refused(meeting.fay.call("clear_signals", {"kind": "pause"}), "nothing_to_clear")
+    again = accepted(meeting.ada.call("send_signal", {"kind": "pause"}))
+    assert meeting.fay.wait_for("snapshot", lambda s: s["version"] == again)["meeting"]["signals"]
+
+
+def test_the_facilitator_sets_how_long_signals_count(meeting: Meeting) -> None:
+    version = accepted(meeting.fay.call("set_signal_window", {"seconds": 30}))
+    for snapshot in meeting.seen_by_all(version):
+        assert snapshot["meeting"]["signal_settings"]["window_seconds"] == 30
+    sent_at = time.time() * 1000
+    sent = accepted(meeting.mo.call("send_signal", {"kind": "slow_down"}))
+    fades = meeting.fay.wait_for("snapshot", lambda s: s["version"] == sent)["meeting"]["signals"]
+    assert 28_000 <= fades["slow_down"][0] - sent_at <= 32_000
+
+
+STEERING = [
+    ("switch_signal", {"kind": "pause", "on": False}),
+    ("clear_signals", {}),
+    ("set_signal_window", {"seconds": 30}),
+]
+
+
+@pytest.mark.parametrize(("event", "payload"), STEERING)
+def test_members_cannot_steer_signals(meeting: Meeting, event: str, payload: Any) -> None:
+    version = accepted(meeting.ada.call("send_signal", {"kind": "pause"}))
+    refused(meeting.ben.call(event, payload), "not_allowed")
+    assert meeting.version() == version
+
+
+MALFORMED_STEERING = [
+    ("switch_signal", {"kind": "pause"}),
+    ("switch_signal", {"kind": "pause", "on": "false"}),
+    ("switch_signal", {"kind": "pause", "on": 0}),
+    ("switch_signal", {"kind": "dance", "on": False}),
+    ("switch_signal", {"kind": "pause", "on": False, "for": "Ada"}),
+    ("clear_signals", {"kind": "dance"}),
+    ("clear_signals", {"kind": 3}),
+    ("clear_signals", ["pause"]),
+    ("set_signal_window", {"seconds": 9}),
+    ("set_signal_window", {"seconds": 601}),
+    ("set_signal_window", {"seconds": "30"}),
+    ("set_signal_window", {"seconds": 30.5}),
+    ("set_signal_window", {}),
+]
+
+
+@pytest.mark.parametrize(("event", "payload"), MALFORMED_STEERING)
+def test_malformed_steering_changes_nothing(meeting: Meeting, event: str, payload: Any) -> None:
+    version = meeting.version()
+    refused(meeting.fay.call(event, payload), "invalid_input")
+    assert meeting.version() == version
