@@ -126,6 +126,13 @@ def assert_signals_hold_times_only(meeting: Meeting) -> None:
     assert set(meeting.signals) <= set(signals.KINDS)
     for times in meeting.signals.values():
         assert times and all(isinstance(t, int) for t in times)
+    assert not set(meeting.signals) & set(meeting.signals_off), "a kind off counts nothing"
+    assert len(set(meeting.signals_off)) == len(meeting.signals_off)
+    assert set(meeting.signals_off) <= set(signals.KINDS)
+    assert all(r > 0 for r in meeting.signal_rounds.values())
+    assert meeting.phase is not Phase.CLOSED or not meeting.signals, "nothing counts once closed"
+    window = meeting.settings.signal_window_seconds
+    assert signals.WINDOW_MIN_SECONDS <= window <= signals.WINDOW_MAX_SECONDS
 
 
 def assert_codec_round_trips(meeting: Meeting) -> None:
@@ -259,6 +266,12 @@ class MeetingMachine(RuleBasedStateMachine):
                 return {"action_id": self._action_id(data)}
             case "send_signal":
                 return {"kind": draw(st.sampled_from([*signals.KINDS, "dance"]))}
+            case "switch_signal":
+                return {"kind": draw(st.sampled_from(signals.KINDS)), "on": draw(st.booleans())}
+            case "clear_signals":
+                return {"kind": draw(st.sampled_from([None, *signals.KINDS]))}
+            case "set_signal_window":
+                return {"seconds": draw(st.integers(min_value=5, max_value=700))}
         return {}
 
     # --- steps --------------------------------------------------------------------------------
