@@ -1,4 +1,5 @@
-"""How fast the store commits meeting changes: one writer, then eight writers on one meeting.
+"""How fast the store commits meeting changes: one writer, then eight writers on one meeting;
+then anonymous signals, which also check and set each sender's hidden once-per-window key.
 
 Run: .venv/bin/python -m benchmarks.store_updates [--updates N]
 Uses REDIS_URL when set, otherwise a fresh embedded Redis (AOF, fsync always) in a temp folder.
@@ -14,11 +15,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from companion.clock import now_ms
-from companion.domain import rules
+from companion.domain import rules, signals
 from companion.domain.commands import Command
 from companion.store import MeetingStore
 from companion.store.connection import redis_client
 from companion.store.embedded import embedded_redis_for
+from companion.store.signal_claims import SignalSender
 
 
 def open_store() -> tuple[MeetingStore, str]:
@@ -60,6 +62,30 @@ def run(store: MeetingStore, meeting_id: str, writers: int, updates: int) -> lis
         return [job.result() for job in jobs]
 
 
+def signal(store: MeetingStore, meeting_id: str, member: str, kind: str) -> float:
+    command = Command("send_signal", member, now_ms(), {"kind": kind})
+    started = time.perf_counter()
+    store.update_meeting(
+        meeting_id, lambda m: rules.apply(m, command), sender=SignalSender(member, kind)
+    )
+    return time.perf_counter() - started
+
+
+def run_signals(store: MeetingStore, meeting_id: str, updates: int) -> list[float]:
+    """One writer; each of the 7 members sends each kind once, then the facilitator clears the
+    counts (untimed) so everyone may send again, as long as it takes."""
+    meeting = store.load_meeting(meeting_id)
+    facilitator = next(p.id for p in meeting.participants.values() if p.role.value != "member")
+    pairs = [(m, k) for k in signals.KINDS for m in meeting.participants if m.startswith("m")]
+    seconds: list[float] = []
+    while len(seconds) < updates:
+        for member, kind in pairs[: updates - len(seconds)]:
+            seconds.append(signal(store, meeting_id, member, kind))
+        clear = Command("clear_signals", facilitator, now_ms(), {"kind": None})
+        store.update_meeting(meeting_id, lambda m, c=clear: rules.apply(m, c))
+    return seconds
+
+
 def report(label: str, seconds: list[float], wall: float) -> None:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[int(len(ms) * 0.95) - 1]
@@ -81,6 +107,10 @@ def main() -> None:
         seconds = run(store, meeting_id, writers, updates)
         report(f"{writers} writer(s)", seconds, time.perf_counter() - started)
         assert store.load_meeting(meeting_id).version == 8 + 1 + updates  # nothing lost
+    meeting_id = prepared_meeting(store)
+    started = time.perf_counter()
+    seconds = run_signals(store, meeting_id, updates)
+    report("signals, 1 writer", seconds, time.perf_counter() - started)
 
 
 if __name__ == "__main__":
