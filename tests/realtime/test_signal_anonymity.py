@@ -7,6 +7,7 @@ Socket.IO session ids. What a signal changes is shown to be its count and the ve
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,12 @@ OBSERVER = "Ignatius Fenwright"
 FACILITATOR = "Fenella Quarrington"
 KINDS = ["pause", "clarity", "advice"]
 SIGNAL_KEY_PARTS = (":signal-claim:", ":signal-secret")
+
+
+def unique(name: str) -> str:
+    """Each meeting's people have names of their own, so a search finds only this meeting's."""
+    tag = secrets.token_hex(3)
+    return " ".join(f"{part}{tag}" for part in name.split())
 
 
 @pytest.fixture(scope="module")
@@ -89,16 +96,18 @@ class SignalMeeting:
 
 @pytest.fixture
 def meeting(server: ServerProcess) -> Iterator[SignalMeeting]:
-    created = create_set(server.url, "Ward leaders", FACILITATOR)
+    lead = unique(FACILITATOR)
+    created = create_set(server.url, "Ward leaders", lead)
     state = SignalMeeting(created)
     fay = Widget(server.url, created["facilitator_token"])
     state.people[FACILITATOR] = Person(
-        FACILITATOR, created["participant_id"], created["facilitator_token"], fay
+        lead, created["participant_id"], created["facilitator_token"], fay
     )
-    for name in [*MEMBERS, OBSERVER]:
+    for role in [*MEMBERS, OBSERVER]:
+        name = unique(role)
         joined = join_set(server.url, created["invite_token"], name)
         widget = Widget(server.url, joined["participant_token"])
-        state.people[name] = Person(
+        state.people[role] = Person(
             name, joined["participant_id"], joined["participant_token"], widget
         )
     observer = state.people[OBSERVER].participant_id
@@ -148,19 +157,20 @@ def test_no_trace_of_any_sender_in_redis_payloads_or_logs(
 
     answers: list[tuple[str, str, dict[str, Any]]] = []
     for kind in KINDS:
-        for person in meeting.people.values():
-            answers.append((person.name, kind, person.widget.call("send_signal", {"kind": kind})))
-    for person in meeting.members:  # each member presses "pause" again: theirs still counts
-        answers.append((person.name, "pause", person.widget.call("send_signal", {"kind": "pause"})))
+        for role, person in meeting.people.items():
+            answers.append((role, kind, person.widget.call("send_signal", {"kind": kind})))
+    for role in MEMBERS:  # each member presses "pause" again: theirs still counts
+        person = meeting.people[role]
+        answers.append((role, "pause", person.widget.call("send_signal", {"kind": "pause"})))
     end = meeting.settled()
 
     # The senders alone heard back, and only whether it counted.
-    for name, _, answer in answers:
-        if name in MEMBERS and "ok" in answer:
+    for role, _, answer in answers:
+        if role in MEMBERS and "ok" in answer:
             assert set(answer) == {"ok", "version"}
         else:
             assert set(answer) == {"error", "message"}
-    codes = [answer.get("error") for name, _, answer in answers]
+    codes = [answer.get("error") for _, _, answer in answers]
     assert codes.count(None) == len(MEMBERS) * len(KINDS) == end - start
     assert codes.count("not_allowed") == 2 * len(KINDS)
     assert codes.count("signal_still_counts") == len(MEMBERS)
