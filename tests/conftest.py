@@ -10,11 +10,16 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from companion import create_app
 from companion.store.connection import redis_client
 from companion.store.embedded import embedded_redis_for
 from tests.support import ServerProcess
+
+# Speed is measured in benchmarks/, not in tests: a slow example on a busy machine is not a bug.
+settings.register_profile("companion", deadline=None)
+settings.load_profile("companion")
 
 
 @pytest.fixture(scope="session")

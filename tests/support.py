@@ -75,8 +75,8 @@ class ServerProcess:
             try:
                 requests.get(f"{self.url}/healthz", timeout=1)
                 return
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)  # not listening yet, or too busy starting up to answer in time
         raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
 
     def kill(self) -> None:
