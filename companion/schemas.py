@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from companion.domain import actions, signals, timers
+from companion.domain import actions, contract, signals, timers
 from companion.domain.model import Allocation, Phase
 from companion.domain.roles import ASSIGNABLE
 
@@ -165,6 +165,14 @@ class ActionArgument(StrictSchema):
     action_id = _id()
 
 
+class SetContract(StrictSchema):
+    items = fields.List(
+        PlainText(contract.ITEM_MAX),
+        required=True,
+        validate=validate.Length(min=1, max=contract.ITEMS_MAX),
+    )
+
+
 class SendSignal(StrictSchema):
     kind = _choice(list(signals.KINDS))
 
@@ -219,6 +227,8 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "add_action": AddAction,
     "remove_action": ActionArgument,
     "send_signal": SendSignal,
+    "set_contract": SetContract,
+    "agree_contract": NoArguments,
     "switch_signal": SwitchSignal,
     "clear_signals": ClearSignals,
     "set_signal_window": SignalWindow,

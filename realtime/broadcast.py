@@ -59,6 +59,17 @@ def send_removed(meeting: Meeting, participant_id: str) -> None:
     socketio.emit("removed", message, to=participant_room(meeting.id, participant_id))
 
 
+def send_meeting_moved(meeting_id: str, next_meeting_id: str) -> None:
+    """Sent when the set's next meeting starts: widgets still open on the ended one reconnect,
+    and the same link now leads them to the new meeting."""
+    message = {
+        "type": "meeting_moved",
+        "meeting_id": next_meeting_id,
+        "message": "The set's next meeting has started.",
+    }
+    socketio.emit("meeting_moved", message, to=room_for(meeting_id))
+
+
 def send_meeting_deleted(meeting_id: str, version: int) -> None:
     """Sent after a facilitator's delete has committed: every widget of the meeting closes, and
     the server refuses them from now on. ``version`` is the last one the meeting had."""

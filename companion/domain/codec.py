@@ -96,6 +96,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
             "highlight_at": signals.highlight_at(meeting),
         },
         "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
+        "contract": {"items": list(meeting.contract), "agreed": list(meeting.contract_agreed)},
     }
 
 

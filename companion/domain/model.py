@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from companion.domain.default_contract import DEFAULT_CONTRACT
+
 
 class Role(StrEnum):
     FACILITATOR = "facilitator"  # the lead: exactly one per meeting, can hand over
@@ -172,6 +174,9 @@ class Meeting:
     # For each kind, how many times its counts were started afresh (cleared, switched off, a new
     # window). Each person's signal counts once per kind and round; a new round lets all send again.
     signal_rounds: dict[str, int] = field(default_factory=dict)
+    # The set's contract as this meeting holds it, and the members who agreed to it as it stands.
+    contract: list[str] = field(default_factory=lambda: list(DEFAULT_CONTRACT))
+    contract_agreed: list[str] = field(default_factory=list)
     next_id: int = 1
 
 
@@ -193,3 +198,5 @@ class LearningSet:
     current_meeting_id: str | None = None
     # The settings its latest meeting ended up with: the next meeting starts from them.
     settings: Settings = field(default_factory=Settings)
+    contract: list[str] = field(default_factory=lambda: list(DEFAULT_CONTRACT))
+    contract_agreed: list[str] = field(default_factory=list)

@@ -12,6 +12,7 @@ from companion.domain import (
     actions,
     activity,
     bidding,
+    contract,
     hands,
     phases,
     presence,
@@ -69,6 +70,9 @@ COMMANDS: dict[str, Spec] = {
     "switch_signal": Spec(signals.switch, FACILITATORS),
     "clear_signals": Spec(signals.clear, FACILITATORS),
     "set_signal_window": Spec(signals.set_window, FACILITATORS),
+    # The set's contract
+    "set_contract": Spec(contract.rewrite, FACILITATORS),
+    "agree_contract": Spec(contract.agree, MEMBERS),
     # Timers
     "start_timer": Spec(timers.start, FACILITATORS),
     "pause_timer": Spec(timers.pause, FACILITATORS),

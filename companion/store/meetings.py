@@ -8,6 +8,7 @@ meeting its links lead to alive. Deleting a meeting or a set is one transaction 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import secrets
 import threading
@@ -39,6 +40,10 @@ class StoreUnavailable(Exception):
 
 class SetNotFound(Exception):
     """The set never existed, expired, or was deleted; the caller answers "not found"."""
+
+
+class MeetingStillOpen(Exception):
+    """The set's current meeting has not ended; a set holds one open meeting at a time."""
 
 
 class MeetingNotFound(Exception):
@@ -79,16 +84,20 @@ class MeetingStore:
 
     def start_meeting(self, set_id: str) -> Meeting:
         """Open a new meeting and make it the one the set's links lead to, in one transaction,
-        so a set deleted meanwhile never gains a meeting nobody can find to delete."""
+        so a set deleted meanwhile never gains a meeting nobody can find to delete. Refused with
+        ``MeetingStillOpen`` while the current one has not ended: everyone's links lead to one
+        meeting, and none is abandoned half way."""
         set_key, meeting_id = keys.learning_set(set_id), new_id()
         meeting_key = keys.meeting(meeting_id)
 
         def attempt(pipe: redis.client.Pipeline) -> Meeting:
             learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
+            if self._still_open(pipe, learning_set.current_meeting_id):
+                raise MeetingStillOpen(learning_set.current_meeting_id)
             if pipe.exists(meeting_key):
                 raise RuntimeError(f"refusing to overwrite existing key {meeting_key}")
             meeting = phases.new_meeting(meeting_id, set_id, learning_set.name, now_ms())
-            meeting.settings = replace(learning_set.settings)
+            _carry(learning_set, meeting)
             pipe.multi()
             pipe.sadd(keys.set_meetings(set_id), meeting_id)
             self._put_meeting(pipe, meeting)
@@ -97,6 +106,15 @@ class MeetingStore:
 
         with unavailable_on_redis_error():
             return self.redis.transaction(attempt, set_key, meeting_key, value_from_callable=True)
+
+    @staticmethod
+    def _still_open(pipe: redis.client.Pipeline, meeting_id: str | None) -> bool:
+        """Before MULTI: whether ``meeting_id`` exists and has not ended (WATCHed)."""
+        if meeting_id is None:
+            return False
+        pipe.watch(keys.meeting(meeting_id))
+        raw = pipe.get(keys.meeting(meeting_id))
+        return raw is not None and json.loads(raw)["phase"] != Phase.CLOSED.value
 
     def add_member(self, set_id: str, name: str, role: Role = Role.MEMBER) -> Member:
         member = Member(new_id(), name, role)
@@ -131,7 +149,8 @@ class MeetingStore:
 
         A change that raises leaves Redis untouched; one that returns the meeting it was given
         writes nothing. Any other result must carry the next version, so none is skipped or reused.
-        Settings a change makes become the set's, for its next meeting, in the same transaction.
+        What a change makes of the set's own parts (settings, contract, who agreed) becomes the
+        set's too, for its next meeting, in the same transaction.
         With ``sender``, the change is a signal: refused with ``SignalStillCounts`` while that
         person's last one of that kind still counts.
         """
@@ -145,7 +164,7 @@ class MeetingStore:
                 return current, updated
             if updated.version != current.version + 1:
                 raise RuntimeError(f"version {current.version} -> {updated.version} is not +1")
-            learning_set = self._set_with_new_settings(pipe, current, updated)
+            learning_set = self._set_carrying(pipe, current, updated)
             pipe.multi()
             self._put_meeting(pipe, updated)
             if claim is not None:
@@ -158,18 +177,21 @@ class MeetingStore:
             before, after = self.redis.transaction(attempt, key, value_from_callable=True)
         return after, after is not before
 
-    def _set_with_new_settings(
+    def _set_carrying(
         self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
     ) -> LearningSet | None:
-        """Before MULTI: the meeting's set, holding its new settings, if the change made any."""
-        if updated.settings == current.settings:
+        """Before MULTI: the meeting's set, holding what the change made of the set's own parts
+        (settings, contract, agreement), if it changed any."""
+        if _carried(updated) == _carried(current):
             return None
         set_key = keys.learning_set(updated.set_id)
         pipe.watch(set_key)
         raw = pipe.get(set_key)
         if raw is None:
             return None
-        return replace(set_from_dict(json.loads(raw)), settings=replace(updated.settings))
+        learning_set = set_from_dict(json.loads(raw))
+        _carry(updated, learning_set)
+        return learning_set
 
     def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
         """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
@@ -283,6 +305,20 @@ def _load_watched(
     if raw is None:
         raise missing(key)
     return decode(json.loads(raw))
+
+
+CARRIED = ("settings", "contract", "contract_agreed")
+
+
+def _carried(holder: LearningSet | Meeting) -> tuple[Any, ...]:
+    """The parts a meeting holds for its set: the set starts each meeting with them, and takes
+    back whatever the meeting makes of them."""
+    return tuple(getattr(holder, name) for name in CARRIED)
+
+
+def _carry(source: LearningSet | Meeting, target: LearningSet | Meeting) -> None:
+    for name in CARRIED:
+        setattr(target, name, copy.deepcopy(getattr(source, name)))
 
 
 def _dumps(value: dict[str, Any]) -> str:

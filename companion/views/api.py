@@ -12,9 +12,9 @@ from companion.domain.model import FACILITATION, Role
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, JoinSchema, RejoinSchema
 from companion.services import services
-from companion.store import SetNotFound
+from companion.store import MeetingStillOpen, SetNotFound
 from companion.tokens import Credential
-from realtime.broadcast import send_meeting_deleted
+from realtime.broadcast import send_meeting_deleted, send_meeting_moved
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 log = get_logger("api")
@@ -108,15 +108,34 @@ def _bearer_token() -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _set_facilitator() -> Credential:
+def _set_facilitator(set_id: str | None = None) -> Credential:
     """The bearer must facilitate their set now: the set's record decides, since a token keeps
-    the role it was issued with."""
+    the role it was issued with. With ``set_id``, another set's id is simply not found."""
     credential = services().signer.read_participant(_bearer_token())
+    if set_id is not None and set_id != credential.set_id:
+        raise SetNotFound(set_id)  # another set: say nothing about whether it exists
     learning_set = services().store.load_set(credential.set_id)
     member = learning_set.members.get(credential.participant_id)
     if member is None or member.role not in FACILITATION:
-        raise Rejected("not_allowed", "Only a facilitator of this set can delete its records.")
+        raise Rejected("not_allowed", "Only a facilitator of this set can do that.")
     return credential
+
+
+@blueprint.post("/sets/<set_id>/meetings")
+def start_meeting(set_id: str) -> tuple[Response, int]:
+    """A facilitator starts the set's next meeting, once the last one has ended. Everyone's links
+    lead to it from then on; widgets still open on the ended one are told to move over."""
+    _set_facilitator(set_id)
+    previous = services().store.load_set(set_id).current_meeting_id
+    try:
+        meeting = services().store.start_meeting(set_id)
+    except MeetingStillOpen as error:
+        message = "End the current meeting before starting the next."
+        raise Rejected("meeting_open", message) from error
+    if previous is not None:
+        send_meeting_moved(previous, meeting.id)
+    log.info("meeting.started", extra={"set_id": set_id, "meeting_id": meeting.id})
+    return jsonify(set_id=set_id, meeting_id=meeting.id), 201
 
 
 @blueprint.delete("/meetings/<meeting_id>")
@@ -132,9 +151,7 @@ def delete_meeting(meeting_id: str) -> tuple[str, int]:
 @blueprint.delete("/sets/<set_id>")
 def delete_set(set_id: str) -> tuple[str, int]:
     """A facilitator deletes their set and all its meetings; every open widget is told."""
-    credential = _set_facilitator()
-    if set_id != credential.set_id:
-        raise SetNotFound(set_id)  # another set: say nothing about whether it exists
+    _set_facilitator(set_id)
     deleted = services().store.delete_set(set_id)
     for meeting_id, version in deleted.items():
         send_meeting_deleted(meeting_id, version)

@@ -1,5 +1,5 @@
-"""The words the widget shows are our own: guidance, prompts and signals do not reproduce the
-source documents' phrasing, which is reference material, not copy."""
+"""The words the widget shows are our own: guidance, prompts, signals and the default contract do
+not reproduce the source documents' phrasing, which is reference material, not copy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from companion.domain import phases, prompts, signals
+from companion.domain import contract, phases, prompts, signals
 
 # Phrases of the seed documents a prompt or guidance line could most easily have been copied from:
 # the presenter's questions, the members' example questions, and the contract's points.
@@ -30,6 +30,11 @@ SEED_PHRASES = [
     "Allow everyone time to speak and respond",
     "Honest and constructive in terms of feedback",
     "conversations won't be shared outwith the group",
+    "encourage open honest conversations",
+    "Respectful of each group member's different backgrounds",
+    "no judgement in the way experiences have occurred",
+    "Support challenge each other",
+    "Belief that we can do something about our situation",
 ]
 
 
@@ -49,6 +54,7 @@ def texts_users_read() -> list[str]:
         *(question for _, question in prompts.REFRAMES),
         *(signal.label for signal in signals.CATALOGUE),
         *(signal.meaning for signal in signals.CATALOGUE),
+        *contract.DEFAULT_CONTRACT,
     ]
 
 

@@ -135,6 +135,11 @@ def assert_signals_hold_times_only(meeting: Meeting) -> None:
     assert signals.WINDOW_MIN_SECONDS <= window <= signals.WINDOW_MAX_SECONDS
 
 
+def assert_agreement_is_by_members_once(meeting: Meeting) -> None:
+    assert len(set(meeting.contract_agreed)) == len(meeting.contract_agreed)
+    assert meeting.contract and all(rule.strip() for rule in meeting.contract)
+
+
 def assert_codec_round_trips(meeting: Meeting) -> None:
     assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
 
@@ -147,6 +152,7 @@ def assert_consistent(meeting: Meeting) -> None:
     assert_exactly_one_lead(meeting)
     assert_actions_belong_to_presenters(meeting)
     assert_signals_hold_times_only(meeting)
+    assert_agreement_is_by_members_once(meeting)
     assert_codec_round_trips(meeting)
 
 
@@ -270,6 +276,8 @@ class MeetingMachine(RuleBasedStateMachine):
                 return {"kind": draw(st.sampled_from(signals.KINDS)), "on": draw(st.booleans())}
             case "clear_signals":
                 return {"kind": draw(st.sampled_from([None, *signals.KINDS]))}
+            case "set_contract":
+                return {"items": draw(st.lists(st.text(max_size=8), max_size=3))}
             case "set_signal_window":
                 return {"seconds": draw(st.integers(min_value=5, max_value=700))}
         return {}

@@ -35,6 +35,7 @@ FACILITATION_COMMANDS = {
     "switch_signal",
     "clear_signals",
     "set_signal_window",
+    "set_contract",
 }
 MEMBER_COMMANDS = {
     "speaker_done",
@@ -45,6 +46,7 @@ MEMBER_COMMANDS = {
     "lower_hand",
     "add_action",
     "send_signal",
+    "agree_contract",
 }
 # The presenter takes off their own actions; a facilitator may take off anyone's.
 SHARED_COMMANDS = {"end_work", "remove_action"}

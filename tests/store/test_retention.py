@@ -1,11 +1,12 @@
 """Retention and deletion against a real Redis: what expires when, and what deleting leaves."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 import redis
 
-from companion.domain.model import Meeting
+from companion.domain.model import Meeting, Phase
 from companion.store import MeetingNotFound, MeetingStore, SetNotFound, StoreUnavailable, keys
 from companion.store.connection import redis_client
 from tests.store.test_meetings import connecting as opening
@@ -22,6 +23,18 @@ def store(redis_connection: redis.Redis) -> MeetingStore:
 def new_meeting(store: MeetingStore) -> Meeting:
     learning_set, _ = store.create_set("Set", "Fay")
     return store.start_meeting(learning_set.id)
+
+
+def ended(store: MeetingStore, meeting: Meeting) -> None:
+    store.update_meeting(
+        meeting.id, lambda m: replace(m, phase=Phase.CLOSED, version=m.version + 1)
+    )
+
+
+def next_meeting(store: MeetingStore, meeting: Meeting) -> Meeting:
+    """A set holds one open meeting at a time: the next starts once this one has ended."""
+    ended(store, meeting)
+    return store.start_meeting(meeting.set_id)
 
 
 def keys_mentioning(connection: redis.Redis, *ids: str) -> list[str]:
@@ -55,7 +68,7 @@ def test_the_retention_period_is_the_one_the_store_was_given(
 
 def test_the_set_knows_every_meeting_it_has_had(store: MeetingStore) -> None:
     first = new_meeting(store)
-    second = store.start_meeting(first.set_id)
+    second = next_meeting(store, first)
     indexed = store.redis.smembers(keys.set_meetings(first.set_id))
     assert indexed == {first.id, second.id}
     assert store.load_set(first.set_id).current_meeting_id == second.id
@@ -77,7 +90,7 @@ def test_activity_in_a_set_keeps_its_current_meeting_alive_but_not_past_ones(
     store: MeetingStore, redis_connection: redis.Redis
 ) -> None:
     past = new_meeting(store)
-    current = store.start_meeting(past.set_id)
+    current = next_meeting(store, past)
     for meeting in (past, current):
         redis_connection.expire(keys.meeting(meeting.id), SHORT)
     store.add_member(past.set_id, "Mo")
@@ -107,7 +120,7 @@ def test_deleting_the_current_meeting_leaves_nothing_and_clears_the_pointer(
 
 def test_deleting_a_past_meeting_keeps_the_current_one(store: MeetingStore) -> None:
     past = new_meeting(store)
-    current = store.start_meeting(past.set_id)
+    current = next_meeting(store, past)
     store.delete_meeting(past.id, set_id=past.set_id)
     assert store.load_set(past.set_id).current_meeting_id == current.id
     assert store.redis.smembers(keys.set_meetings(past.set_id)) == {current.id}
@@ -136,7 +149,7 @@ def test_deleting_a_set_takes_every_meeting_with_it(
     store: MeetingStore, redis_connection: redis.Redis
 ) -> None:
     first = new_meeting(store)
-    second = store.start_meeting(first.set_id)
+    second = next_meeting(store, first)
     store.add_member(first.set_id, "Mo")
     assert sorted(store.delete_set(first.set_id)) == sorted([first.id, second.id])
     assert keys_mentioning(redis_connection, first.set_id, first.id, second.id) == []
@@ -184,10 +197,12 @@ def test_a_meeting_started_as_its_set_is_deleted_goes_with_it(
 
     def start_more() -> None:
         own_store = MeetingStore(redis_client(redis_url), retention_seconds=RETENTION)
+        latest = meeting
         for _ in range(50):
             try:
-                started.append(own_store.start_meeting(meeting.set_id).id)
-            except SetNotFound:
+                latest = next_meeting(own_store, latest)
+                started.append(latest.id)
+            except (SetNotFound, MeetingNotFound):
                 return
 
     starter = threading.Thread(target=start_more)

@@ -231,6 +231,7 @@ def test_racing_repeats_from_one_person_count_once(store: MeetingStore, redis_ur
 def test_a_new_window_becomes_the_sets_and_its_next_meetings(meeting: Signalling) -> None:
     meeting.run("set_signal_window", meeting.fay, seconds=120)
     assert meeting.store.load_set(meeting.set_id).settings.signal_window_seconds == 120
+    meeting.run("end_meeting", meeting.fay)
     following = meeting.store.start_meeting(meeting.set_id)
     assert following.settings.signal_window_seconds == 120
     assert meeting.store.load_meeting(following.id).settings.signal_window_seconds == 120
