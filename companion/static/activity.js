@@ -1,4 +1,5 @@
 // One readable line for each entry of the meeting's activity log.
+import { windowText } from "./derive.js";
 import { PHASE_LABELS, STAGE_LABELS, TIMER_LABELS } from "./phases.js";
 
 const SENTENCES = {
@@ -35,6 +36,11 @@ const SENTENCES = {
   facilitation_handed_over: (a, s) => `${a} handed facilitation to ${s}.`,
   role_set: (a, s, d) => `${a} made ${s} ${d.replace("_", "-")}.`,
   participant_removed: (a, s) => `${a} removed ${s} from the meeting.`,
+  // A signal's line names the facilitator who overrode, never anyone who signalled.
+  signal_off: (a, s, d, label) => `${a} switched off “${label(d)}”.`,
+  signal_on: (a, s, d, label) => `${a} switched “${label(d)}” back on.`,
+  signals_cleared: (a, s, d, label) => (d ? `${a} cleared the count of “${label(d)}”.` : `${a} cleared the signal counts.`),
+  signal_window_set: (a, s, d) => `${a} set signals to count for ${windowText(Number(d))}.`,
 };
 
 function timerName(detail) {
@@ -42,9 +48,10 @@ function timerName(detail) {
   return (TIMER_LABELS[name] || name).toLowerCase();
 }
 
-export function describe(entry, nameOf) {
+export function describe(entry, ctx) {
   const sentence = SENTENCES[entry.action];
-  const actor = nameOf(entry.actor);
-  const subject = nameOf(entry.subject);
-  return sentence ? sentence(actor, subject, entry.detail) : `${actor}: ${entry.action}`;
+  const actor = ctx.nameOf(entry.actor);
+  const subject = ctx.nameOf(entry.subject);
+  const signalLabel = (kind) => (ctx.guide.signals.find((signal) => signal.kind === kind) || { label: kind }).label;
+  return sentence ? sentence(actor, subject, entry.detail, signalLabel) : `${actor}: ${entry.action}`;
 }

@@ -2,7 +2,7 @@
 // has the floor, and new signals. One polite message per snapshot, so nothing talks over itself.
 import { byId } from "./dom.js";
 import { PHASE_LABELS, STAGE_LABELS } from "./phases.js";
-import { inWork } from "./derive.js";
+import { inWork, severalSignalled } from "./derive.js";
 
 // What this person should do now, if anything: shown in the banner and announced when it changes.
 export function yourTurn(meeting, youId) {
@@ -37,13 +37,22 @@ function speakerNews(previous, meeting, ctx) {
   return "";
 }
 
+// Facilitators hear "several people" once, as a kind reaches that many; any other new signal is
+// "someone". A presenter who hid the signals hears none of them.
 function signalNews(previous, meeting, ctx) {
+  if (ctx.signalsHidden) return "";
+  const now = ctx.serverNow();
   return ctx.guide.signals
-    .filter((signal) => {
+    .map((signal) => {
+      const several = (m) => severalSignalled(m, signal.kind, now);
+      if (ctx.isFacilitator && several(meeting) && !several(previous)) {
+        return `Several people signalled: ${signal.label}.`;
+      }
       const known = new Set(previous.signals[signal.kind] || []);
-      return (meeting.signals[signal.kind] || []).some((fadesAt) => !known.has(fadesAt));
+      const fresh = (meeting.signals[signal.kind] || []).some((fadesAt) => !known.has(fadesAt));
+      return fresh ? `Someone signalled: ${signal.label}.` : "";
     })
-    .map((signal) => `Someone signalled: ${signal.label}.`)
+    .filter(Boolean)
     .join(" ");
 }
 

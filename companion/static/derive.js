@@ -36,6 +36,11 @@ export function presenterOf(meeting) {
   return meeting.work ? meeting.work.presenter : null;
 }
 
+// Presenting now: during their own work, and in the closing round that ends it.
+export function isPresenting(meeting, participantId) {
+  return presenterOf(meeting) === participantId && ["work", "closing_round"].includes(meeting.phase);
+}
+
 // Who speaks now and who comes next, as label and person id pairs for the "Now" card.
 export function speakers(meeting) {
   if (meeting.round) {
@@ -58,6 +63,17 @@ export function remainingMs(timer, now) {
   return timer.deadline_ms === null ? timer.remaining_ms : timer.deadline_ms - now;
 }
 
+// How many people's signals of one kind still count: each person counts once per kind.
 export function liveSignalCount(fadeTimes, now) {
   return (fadeTimes || []).filter((fadesAt) => fadesAt > now).length;
+}
+
+// Enough people sent the same signal that the facilitators should notice.
+export function severalSignalled(meeting, kind, now) {
+  return liveSignalCount(meeting.signals[kind], now) >= meeting.signal_settings.highlight_at;
+}
+
+// How long a signal counts, as the help text and the activity log say it: "45 s", "2 min".
+export function windowText(seconds) {
+  return seconds > 60 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }

@@ -9,7 +9,10 @@ import { renderConsole } from "./views/console.js";
 import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
 import { renderActivity, renderParticipants } from "./views/people.js";
 import { renderBids, renderRound, renderWork } from "./views/queues.js";
-import { renderSignals, tickSignals } from "./views/signals.js";
+import {
+  noteSignalSent, renderSignals, signalsHiddenFor, tellSignalStatus, tickSignals, whyNotSendable,
+  wireSignalChoices,
+} from "./views/signals.js";
 import {
   renderPlaces, renderPresenterTools, renderQuestionPrompts, renderYourActions,
 } from "./views/you.js";
@@ -36,10 +39,12 @@ function context() {
   const you = view.meeting.participants.find((p) => p.id === view.you.id) || view.you;
   return {
     meeting: view.meeting,
+    version: view.version,
     you,
     guide: view.guide,
     serverNow: clock.serverNow,
     isFacilitator: isFacilitation(you.role),
+    signalsHidden: signalsHiddenFor(view.meeting, you.id),
     nameOf: (id) => (id ? names.get(id) || "Someone who left" : "Someone"),
   };
 }
@@ -59,6 +64,12 @@ function render(previous) {
   if (view.links.invite_url) byId("invite-url").value = view.links.invite_url;
   announceChanges(previous, ctx);
   scheduleTick(Math.min(renderTimers(ctx), renderSignals(ctx)));
+}
+
+// Draw the meeting as it is again, without news: after a choice kept on this device, or to put a
+// control the person changed back to what the meeting holds.
+function redraw() {
+  if (view.meeting) render(view.meeting);
 }
 
 // Countdowns and fading signal counts redraw exactly when what they show changes, not on a fixed
@@ -112,26 +123,40 @@ function storeUnavailable() {
   window.setTimeout(requestSync, SYNC_RETRY_MS);
 }
 
-const SENT_TEXT = { send_signal: "Sent, anonymously." };
+// Signal commands answer in the signals card, beside the control that sent them.
+const SIGNAL_COMMANDS = new Set(["send_signal", "switch_signal", "clear_signals", "set_signal_window"]);
 
 function send(command, args) {
   byId("command-error").textContent = "";
-  byId("signal-status").textContent = "";
+  tellSignalStatus("");
   // The Socket.IO client would queue it and send it on reconnecting, perhaps long after the
   // moment has passed: a command is never sent behind the person's back.
   if (!socket.connected) {
     byId("command-error").textContent = "Not sent: the widget is not connected. Try again once it shows Live.";
+    redraw();
     return;
   }
   socket.emit(command, args || undefined, (answer) => {
-    if (answer && answer.error) byId("command-error").textContent = answer.message;
-    if (answer && answer.error === "unavailable") storeUnavailable();
+    if (answer && answer.error) refused(command, answer);
     if (answer && answer.ok) {
-      if (SENT_TEXT[command]) byId("signal-status").textContent = SENT_TEXT[command];
+      if (command === "send_signal") signalSent(args.kind, answer.version);
       // Our own change must reach us; if its broadcast went astray, fetch the state instead.
       window.setTimeout(() => { if (view.version < answer.version) requestSync(); }, ACK_GRACE_MS);
     }
   });
+}
+
+function refused(command, answer) {
+  if (SIGNAL_COMMANDS.has(command)) tellSignalStatus(answer.message);
+  else byId("command-error").textContent = answer.message;
+  if (answer.error === "unavailable") storeUnavailable();
+  redraw(); // a box ticked for a refused switch goes back
+}
+
+function signalSent(kind, version) {
+  noteSignalSent(context(), kind, version);
+  tellSignalStatus("Sent, anonymously.");
+  redraw();
 }
 
 const CONFIRM = {
@@ -140,12 +165,26 @@ const CONFIRM = {
   hand_over: "Hand the lead to this person? You will become a member.",
 };
 
+// A checkbox's command says whether the box is now ticked: the click has already changed it.
+function argsOf(control) {
+  const args = control.dataset.args ? JSON.parse(control.dataset.args) : null;
+  return control.type === "checkbox" ? { ...args, on: control.checked } : args;
+}
+
 function onClick(event) {
-  const button = event.target.closest("[data-command]");
-  if (!button || !socket) return;
-  const command = button.dataset.command;
+  const control = event.target.closest("[data-command]");
+  if (!control || !socket) return;
+  const command = control.dataset.command;
+  const args = argsOf(control);
+  // A signal that is off, or of yours that still counts, is not sent: the person is told why.
+  const held = command === "send_signal" && view.meeting ? whyNotSendable(context(), args.kind) : "";
+  if (held) {
+    byId("command-error").textContent = "";
+    tellSignalStatus(held);
+    return;
+  }
   if (CONFIRM[command] && !window.confirm(CONFIRM[command])) return;
-  send(command, button.dataset.args ? JSON.parse(button.dataset.args) : null);
+  send(command, args);
 }
 
 // Each form sends one command built from its fields.
@@ -155,6 +194,7 @@ const FORMS = {
   "go-form": (form) => ["go_to_phase", form.phase.value === "work" && form.bid_id.value
     ? { phase: "work", bid_id: form.bid_id.value } : { phase: form.phase.value }],
   "timer-form": (form) => ["start_timer", { timer: form.timer.value, seconds: Math.round(Number(form.minutes.value) * 60) }],
+  "signal-window-form": (form) => ["set_signal_window", { seconds: Number(form.seconds.value) }],
 };
 const CLEARED_AFTER_SENDING = new Set(["bid-form", "action-form"]);
 
@@ -222,6 +262,7 @@ function start() {
 
 wireCopyButtons(byId("copy-status"));
 wireForms();
+wireSignalChoices(redraw);
 watchNetwork();
 // A different link pasted into the same tab changes only the fragment: start afresh with it.
 window.addEventListener("hashchange", () => window.location.reload());

@@ -79,7 +79,8 @@ class ScriptedMeeting(CommandedMeeting):
     Every person keeps a python client connected, so browser pages coming and going never change
     who is present (and so never change a round's speaker). Mo connects first among the members,
     so Mo speaks first in the check-in; Pat presents; Ben raises a hand, signals and bids; Olly
-    observes.
+    observes. During the questions Mo signals as Ben did, which makes "several" for Fay, and Fay
+    switches one kind of signal off.
     """
 
     def __init__(self, base_url: str) -> None:
@@ -130,6 +131,8 @@ class ScriptedMeeting(CommandedMeeting):
         self.send("member", "raise_hand")
         self.send("ben", "raise_hand")
         self.send("ben", "send_signal", {"kind": "pause"})
+        self.send("member", "send_signal", {"kind": "pause"})
+        self.send("facilitator", "switch_signal", {"kind": "time", "on": False})
 
     def _enter_actions(self) -> None:
         self.send("presenter", "end_work")
@@ -157,7 +160,7 @@ SHOWN: dict[str, dict[str, str]] = {
         "observer": "#speakers >> text=Mo Member",
     },
     "clarifying": {
-        "facilitator": "#hand-controls >> text=Give the floor to the next",
+        "facilitator": '#signals [data-kind="pause"][data-state="several"]',
         "member": "#your-actions >> text=Lower my hand",
         "presenter": "#framing[open] >> text=Questions to frame your issue",
         "observer": "#hands >> text=Ben Bidder",
@@ -182,7 +185,7 @@ SHOWN: dict[str, dict[str, str]] = {
 OPENED: dict[str, dict[str, tuple[str, ...]]] = {
     "opening": {"member": ("#bid-box",)},
     "clarifying": {
-        "facilitator": ("#question-prompts",),
+        "facilitator": ("#question-prompts", "#signal-settings"),
         "member": ("#question-prompts",),
         "presenter": ("#framing",),
     },

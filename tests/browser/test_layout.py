@@ -44,8 +44,10 @@ BIDS = {
     "zoe": "Supercalifragilisticexpialidocious-ly difficult conversations with my director",
     "sam": "",
 }
-# Signals count for a minute; a page opened later than this after sending them sends them again.
-SIGNALS_STILL_COUNTING_S = 40
+# Signals count for this long here; a page opened later than SIGNALS_STILL_COUNTING_S after they
+# were sent clears them and sends them again (a person's signal counts once until it fades).
+SIGNAL_WINDOW_S = 600
+SIGNALS_STILL_COUNTING_S = SIGNAL_WINDOW_S - 60
 
 
 class BusyMeeting(CommandedMeeting):
@@ -75,13 +77,17 @@ class BusyMeeting(CommandedMeeting):
         self.send("facilitator", "advance_phase")  # clarifying questions
         for role in ("member", "zoe", "sam"):
             self.send(role, "raise_hand")
+        self.send("facilitator", "set_signal_window", {"seconds": SIGNAL_WINDOW_S})
+        self.signalled_at: float | None = None
         self.signal()
         for timer, minutes in (("speaker", 3), ("phase", 40), ("silence", 1)):
             self.send("facilitator", "start_timer", {"timer": timer, "seconds": minutes * 60})
         self.send("facilitator", "pause_timer", {"timer": "phase"})
 
     def signal(self) -> None:
-        """Signals of three kinds; they fade after a minute, so they are sent again when old."""
+        """Signals of three kinds; they fade, so they are cleared and sent again when old."""
+        if self.signalled_at is not None:
+            self.send("facilitator", "clear_signals")
         for role, kind in (("member", "pause"), ("zoe", "pause"), ("sam", "clarity")):
             self.send(role, "send_signal", {"kind": kind})
         self.send("zoe", "send_signal", {"kind": "time"})
@@ -89,7 +95,7 @@ class BusyMeeting(CommandedMeeting):
 
     def open(self, page: Page, role: str, query: str = "") -> Page:
         """The person's widget, showing this meeting with its folded prompts opened."""
-        if time.monotonic() - self.signalled_at > SIGNALS_STILL_COUNTING_S:
+        if time.monotonic() - (self.signalled_at or 0) > SIGNALS_STILL_COUNTING_S:
             self.signal()
         address, _, token = self.urls[role].partition("#")
         page.goto(f"{address}{query}#{token}")

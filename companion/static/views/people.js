@@ -46,7 +46,7 @@ export function renderParticipants(ctx) {
 export function renderActivity(ctx) {
   const entries = [...ctx.meeting.activity].reverse();
   fill("activity", entries.map((entry) => el("li", {
-    text: describe(entry, ctx.nameOf),
+    text: describe(entry, ctx),
     className: entry.override ? "override" : "",
   })));
 }

@@ -2,7 +2,7 @@
 // to frame their issue and a place to name their actions; members get prompts for open questions.
 import { byId, commandButton, el, fill, ordinal, show } from "../dom.js";
 import {
-  askingQuestions, bidOf, inWork, presentingQueue, presenterOf, stillToSpeak,
+  askingQuestions, bidOf, inWork, isPresenting, presentingQueue, stillToSpeak,
 } from "../derive.js";
 
 const ROLE_PLACES = {
@@ -74,7 +74,7 @@ function promptItems(texts) {
 export function renderPresenterTools(ctx) {
   const { meeting, you, guide } = ctx;
   const bid = bidOf(meeting, you.id);
-  const presenting = presenterOf(meeting) === you.id && ["work", "closing_round"].includes(meeting.phase);
+  const presenting = isPresenting(meeting, you.id);
   const upcoming = bid && ["accepted", "working"].includes(bid.status);
   show("presenter-tools", Boolean(presenting || upcoming));
   if (!isFilled("framing-prompts")) fill("framing-prompts", promptItems(guide.prompts.framing));
