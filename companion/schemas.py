@@ -7,12 +7,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from companion.domain import actions, contract, signals, timers
+from companion.domain import actions, contract, learnings, report_back, signals, timers
 from companion.domain.model import Allocation, Phase
 from companion.domain.roles import ASSIGNABLE
 
 NAME_MAX = 40
 SET_NAME_MAX = 80
+EXPECTED_MAX = 30  # names a facilitator may list as expected members of a new set
 TOKEN_MAX = 512
 
 
@@ -21,7 +22,8 @@ class PlainText(fields.String):
 
     def __init__(self, max_length: int, min_length: int = 1, **kwargs: Any) -> None:
         length = validate.Length(min=min_length, max=max_length)
-        super().__init__(required=True, validate=length, **kwargs)
+        kwargs.setdefault("required", "load_default" not in kwargs)
+        super().__init__(validate=length, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
@@ -40,9 +42,21 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: a 1 or a "yes" is a client's mistake, not a choice."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class CreateSetSchema(StrictSchema):
     set_name = PlainText(SET_NAME_MAX)
     facilitator_name = PlainText(NAME_MAX)
+    expected_members = fields.List(
+        PlainText(NAME_MAX), load_default=list, validate=validate.Length(max=EXPECTED_MAX)
+    )
 
 
 class JoinSchema(StrictSchema):
@@ -135,6 +149,7 @@ class NewOrder(StrictSchema):
 class PlaceBid(StrictSchema):
     title = PlainText(TITLE_MAX, min_length=0)  # empty keeps the issue private
     minutes = _whole(1, 180)
+    share_title = StrictBoolean(load_default=False)  # may the meeting's summary show the title
 
 
 class BidArgument(StrictSchema):
@@ -173,17 +188,22 @@ class SetContract(StrictSchema):
     )
 
 
+class ReportBack(StrictSchema):
+    action_id = _id()
+    status = _choice([status.value for status in report_back.REPORTED])
+    reflection = PlainText(report_back.REFLECTION_MAX, min_length=0, load_default="")
+
+
+class AddLearning(StrictSchema):
+    text = PlainText(learnings.TEXT_MAX)
+
+
+class LearningArgument(StrictSchema):
+    learning_id = _id()
+
+
 class SendSignal(StrictSchema):
     kind = _choice(list(signals.KINDS))
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON ``true`` or ``false`` only: a 1 or a "yes" is a client's mistake, not a choice."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class SwitchSignal(SendSignal):
@@ -229,6 +249,9 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "send_signal": SendSignal,
     "set_contract": SetContract,
     "agree_contract": NoArguments,
+    "report_back": ReportBack,
+    "add_learning": AddLearning,
+    "remove_learning": LearningArgument,
     "switch_signal": SwitchSignal,
     "clear_signals": ClearSignals,
     "set_signal_window": SignalWindow,

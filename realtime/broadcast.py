@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from companion.clock import now_ms
+from companion.domain import learnings
 from companion.domain.codec import guide, public_view
 from companion.domain.model import Meeting, Participant
 from realtime import socketio
@@ -49,14 +50,25 @@ def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid:
     socketio.emit("welcome", message, to=sid)
 
 
-def send_removed(meeting: Meeting, participant_id: str) -> None:
+def send_removed(
+    meeting: Meeting,
+    participant_id: str,
+    text: str = "The facilitator has removed you from this meeting.",
+) -> None:
     """Tells a removed person's widgets to close; the server refuses them from now on."""
-    message = {
-        "type": "removed",
-        "version": meeting.version,
-        "message": "The facilitator has removed you from this meeting.",
-    }
+    message = {"type": "removed", "version": meeting.version, "message": text}
     socketio.emit("removed", message, to=participant_room(meeting.id, participant_id))
+
+
+def send_private(meeting: Meeting, participant_id: str, to: str | None = None) -> None:
+    """What only this participant may see (their learnings), to one widget (``to``, a session
+    id) or to all of theirs. Never to the meeting's room."""
+    message = {
+        "type": "private",
+        "version": meeting.version,
+        **learnings.private_view(meeting, participant_id),
+    }
+    socketio.emit("private", message, to=to or participant_room(meeting.id, participant_id))
 
 
 def send_meeting_moved(meeting_id: str, next_meeting_id: str) -> None:

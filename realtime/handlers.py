@@ -22,6 +22,7 @@ from realtime.broadcast import (
     broadcast_snapshot,
     participant_room,
     room_for,
+    send_private,
     send_removed,
     send_snapshot,
     send_welcome,
@@ -30,6 +31,8 @@ from realtime.commit import MEETING_GONE, UNAVAILABLE, commit
 from realtime.liveness import liveness
 
 log = get_logger("realtime")
+# Commands whose result only their sender may see: each is followed by a ``private`` message.
+PRIVATE_COMMANDS = frozenset({"add_learning", "remove_learning"})
 
 
 def _refuse(code: str, message: str) -> ConnectionRefusedError:
@@ -77,6 +80,7 @@ def _enter_meeting(meeting_id: str, participant_id: str, name: str, role: Role) 
     join_room(participant_room(meeting_id, participant_id))
     you = meeting.participants[participant_id]
     send_welcome(meeting, you, _links_for(you.role, meeting.set_id), request.sid)
+    send_private(meeting, participant_id, request.sid)
     broadcast_snapshot(meeting)
     log.info("meeting.connected", extra={"meeting_id": meeting_id})
 
@@ -122,6 +126,8 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
         )
         return error.as_dict()
     broadcast_snapshot(meeting)
+    if name in PRIVATE_COMMANDS:
+        send_private(meeting, session["participant_id"])
     if name == "remove_participant":
         send_removed(meeting, arguments["participant_id"])
     log.info(
@@ -154,6 +160,7 @@ def on_sync(_: Any = None) -> dict[str, Any]:
     except StoreUnavailable:
         return UNAVAILABLE.as_dict()
     send_snapshot(meeting, request.sid)
+    send_private(meeting, session["participant_id"], request.sid)
     return {"ok": True, "version": meeting.version}
 
 

@@ -49,6 +49,7 @@ def place(meeting: Meeting, actor: Participant, command: Command) -> Entry:
         title=command.arg("title"),
         minutes=command.arg("minutes"),
         arrived_ms=command.now_ms,
+        share_title=bool(command.args.get("share_title", False)),
     )
     meeting.next_id += 1
     meeting.bids.append(bid)

@@ -10,7 +10,8 @@ from functools import cache
 from typing import Any
 
 from companion.domain import bidding, hands, phases, prompts, rounds, signals
-from companion.domain.model import Action, Bid, LearningSet, Meeting
+from companion.domain.model import Action, Bid, LearningSet, Meeting, SetAction
+from companion.domain.summary import summary
 
 FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
 ACTIVITY_SHOWN = 12  # the latest lines of history in each snapshot; keeps it small for phones
@@ -97,6 +98,20 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
         },
         "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
         "contract": {"items": list(meeting.contract), "agreed": list(meeting.contract_agreed)},
+        "expected_members": list(meeting.expected_members),
+        "report_back": [_report_view(action) for action in meeting.report_back],
+        "summary": summary(meeting),
+    }
+
+
+def _report_view(action: SetAction) -> dict[str, str]:
+    return {
+        "id": action.id,
+        "owner": action.owner_id,
+        "meeting_id": action.meeting_id,
+        "text": action.text,
+        "status": action.status.value,
+        "reflection": action.reflection,
     }
 
 
@@ -111,6 +126,7 @@ def _bid_view(bid: Bid) -> dict[str, Any]:
         "title": bid.title,
         "minutes": bid.minutes,
         "status": bid.status.value,
+        "share_title": bid.share_title,
     }
 
 

@@ -54,6 +54,16 @@ class RoundKind(StrEnum):
     LEARNING_REVIEW = "learning_review"
 
 
+class ActionStatus(StrEnum):
+    """Where an action stands when its owner reports back on it at a later meeting."""
+
+    OPEN = "open"  # not reported on yet
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    CHANGED = "changed"
+    DROPPED = "dropped"
+
+
 class Outcome(StrEnum):
     DONE = "done"
     PASSED = "passed"
@@ -84,6 +94,7 @@ class Bid:
     minutes: int
     arrived_ms: int  # server time; breaks ties in the queue
     status: BidStatus = BidStatus.PENDING
+    share_title: bool = False  # whether the meeting's summary may name the issue
 
 
 @dataclass
@@ -128,6 +139,37 @@ class Action:
     owner_id: str
     bid_id: str
     text: str
+
+
+@dataclass
+class SetAction:
+    """An action the set keeps after its meeting, for its owner to report back on later."""
+
+    id: str  # "<meeting id>.<action id>": unique across the set's meetings
+    owner_id: str
+    meeting_id: str
+    text: str
+    status: ActionStatus = ActionStatus.OPEN
+    reflection: str = ""
+
+
+@dataclass
+class Learning:
+    """One key thing a member learned. Private: only its owner ever sees it."""
+
+    id: str
+    owner_id: str
+    meeting_id: str
+    text: str
+
+
+@dataclass
+class PhaseSpan:
+    """When a phase (or, for work, one presenter's work) began: the summary's timings."""
+
+    phase: Phase
+    started_ms: int
+    bid_id: str | None = None
 
 
 @dataclass
@@ -177,6 +219,11 @@ class Meeting:
     # The set's contract as this meeting holds it, and the members who agreed to it as it stands.
     contract: list[str] = field(default_factory=lambda: list(DEFAULT_CONTRACT))
     contract_agreed: list[str] = field(default_factory=list)
+    expected_members: list[str] = field(default_factory=list)  # names the facilitator expects
+    # Earlier meetings' actions still open when this one began: the check-in's report-back.
+    report_back: list[SetAction] = field(default_factory=list)
+    learnings: list[Learning] = field(default_factory=list)  # this meeting's; private to each
+    phase_log: list[PhaseSpan] = field(default_factory=list)
     next_id: int = 1
 
 
@@ -200,3 +247,7 @@ class LearningSet:
     settings: Settings = field(default_factory=Settings)
     contract: list[str] = field(default_factory=lambda: list(DEFAULT_CONTRACT))
     contract_agreed: list[str] = field(default_factory=list)
+    expected_members: list[str] = field(default_factory=list)
+    # Every action named in its meetings, as last reported; every learning, private to its owner.
+    actions: list[SetAction] = field(default_factory=list)
+    learnings: list[Learning] = field(default_factory=list)

@@ -15,6 +15,7 @@ from companion.domain.model import (
     Meeting,
     Participant,
     Phase,
+    PhaseSpan,
     RoundKind,
     Work,
     WorkStage,
@@ -56,6 +57,7 @@ STAGE_GUIDANCE = {
 def new_meeting(meeting_id: str, set_id: str, set_name: str, now_ms: int) -> Meeting:
     """A meeting opens on the contract reminder, with a default length the set can change."""
     meeting = Meeting(meeting_id, set_id, set_name, started_at=now_ms / 1000, version=1)
+    meeting.phase_log.append(PhaseSpan(Phase.OPENING, now_ms))
     timers.set_timer(meeting, timers.MEETING, timers.DEFAULT_MEETING_MINUTES * 60, now_ms)
     return meeting
 
@@ -210,6 +212,8 @@ def enter(meeting: Meeting, target: Phase, now_ms: int, bid_id: str | None = Non
     if target is Phase.CLOSED:
         meeting.timers.clear()
         meeting.signals.clear()  # nobody is left to act on them
+    worked_on = meeting.work.bid_id if meeting.work is not None else None
+    meeting.phase_log.append(PhaseSpan(target, now_ms, worked_on))
 
 
 def _leave(meeting: Meeting, target: Phase, bid_id: str | None) -> None:

@@ -23,10 +23,10 @@ def _change_role(meeting: Meeting, participant: Participant, role: Role, now_ms:
     if rounds.takes_part(participant):
         rounds.admit(meeting, participant.id, now_ms)
     else:
-        _stop_taking_part(meeting, participant.id, now_ms)
+        stop_taking_part(meeting, participant.id, now_ms)
 
 
-def _stop_taking_part(meeting: Meeting, participant_id: str, now_ms: int) -> None:
+def stop_taking_part(meeting: Meeting, participant_id: str, now_ms: int) -> None:
     if meeting.work is not None and meeting.work.presenter_id == participant_id:
         raise Rejected("is_presenter", "The presenter keeps their part until their work ends.")
     rounds.forget(meeting, participant_id, now_ms)
@@ -62,7 +62,7 @@ def remove(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     target = _target(meeting, command)
     if target.role is Role.FACILITATOR or target.id == actor.id:
         raise Rejected("cannot_remove", "The lead facilitator cannot be removed.")
-    _stop_taking_part(meeting, target.id, command.now_ms)
+    stop_taking_part(meeting, target.id, command.now_ms)
     target.removed = True
     target.connections = []
     return Entry("participant_removed", subject=target.id, override=True)

@@ -14,8 +14,10 @@ from companion.domain import (
     bidding,
     contract,
     hands,
+    learnings,
     phases,
     presence,
+    report_back,
     roles,
     rounds,
     signals,
@@ -73,6 +75,10 @@ COMMANDS: dict[str, Spec] = {
     # The set's contract
     "set_contract": Spec(contract.rewrite, FACILITATORS),
     "agree_contract": Spec(contract.agree, MEMBERS),
+    # Between meetings: reporting back on earlier actions; private learnings (no activity line)
+    "report_back": Spec(report_back.report, MEMBERS | FACILITATORS),
+    "add_learning": Spec(learnings.add, MEMBERS | FACILITATORS),
+    "remove_learning": Spec(learnings.remove, MEMBERS | FACILITATORS),
     # Timers
     "start_timer": Spec(timers.start, FACILITATORS),
     "pause_timer": Spec(timers.pause, FACILITATORS),

@@ -8,7 +8,6 @@ meeting its links lead to alive. Deleting a meeting or a set is one transaction 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import secrets
 import threading
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 import redis
 
 from companion.clock import now_ms
-from companion.domain import phases
+from companion.domain import phases, sets
 from companion.domain.codec import meeting_from_dict, meeting_to_dict, set_from_dict, set_to_dict
 from companion.domain.model import LearningSet, Meeting, Member, Phase, Role
 from companion.store import keys
@@ -75,9 +74,12 @@ class MeetingStore:
         with unavailable_on_redis_error():
             self.redis.ping()
 
-    def create_set(self, name: str, facilitator_name: str) -> tuple[LearningSet, Member]:
+    def create_set(
+        self, name: str, facilitator_name: str, expected_members: list[str] | None = None
+    ) -> tuple[LearningSet, Member]:
         facilitator = Member(new_id(), facilitator_name, Role.FACILITATOR)
         learning_set = LearningSet(new_id(), name, time.time(), {facilitator.id: facilitator})
+        learning_set.expected_members = list(expected_members or [])
         with unavailable_on_redis_error():
             self._write(keys.learning_set(learning_set.id), set_to_dict(learning_set), nx=True)
         return learning_set, facilitator
@@ -97,7 +99,7 @@ class MeetingStore:
             if pipe.exists(meeting_key):
                 raise RuntimeError(f"refusing to overwrite existing key {meeting_key}")
             meeting = phases.new_meeting(meeting_id, set_id, learning_set.name, now_ms())
-            _carry(learning_set, meeting)
+            sets.open_meeting(learning_set, meeting)
             pipe.multi()
             pipe.sadd(keys.set_meetings(set_id), meeting_id)
             self._put_meeting(pipe, meeting)
@@ -181,8 +183,9 @@ class MeetingStore:
         self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
     ) -> LearningSet | None:
         """Before MULTI: the meeting's set, holding what the change made of the set's own parts
-        (settings, contract, agreement), if it changed any."""
-        if _carried(updated) == _carried(current):
+        (settings, contract, agreement), and, as the meeting ends, its actions and learnings."""
+        ending = updated.phase is Phase.CLOSED and current.phase is not Phase.CLOSED
+        if not ending and sets.carried(updated) == sets.carried(current):
             return None
         set_key = keys.learning_set(updated.set_id)
         pipe.watch(set_key)
@@ -190,8 +193,43 @@ class MeetingStore:
         if raw is None:
             return None
         learning_set = set_from_dict(json.loads(raw))
-        _carry(updated, learning_set)
+        sets.carry(updated, learning_set)
+        if ending:
+            sets.take_in(learning_set, updated)
         return learning_set
+
+    def meetings_of(self, set_id: str) -> list[Meeting]:
+        """The set's meetings still kept, newest first: its history."""
+        with unavailable_on_redis_error():
+            meeting_ids = sorted(self.redis.smembers(keys.set_meetings(set_id)))
+            stored = self.redis.mget([keys.meeting(m) for m in meeting_ids]) if meeting_ids else []
+        meetings = [meeting_from_dict(json.loads(raw)) for raw in stored if raw]
+        return sorted(meetings, key=lambda m: m.started_at, reverse=True)
+
+    def forget_member(self, set_id: str, member_id: str) -> list[Meeting]:
+        """A member deletes their own data from the set and every meeting it keeps, in one
+        transaction; returns the meetings as changed, so their widgets can be told."""
+        set_key, index_key = keys.learning_set(set_id), keys.set_meetings(set_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> list[Meeting]:
+            learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
+            sets.refuse_lead(learning_set, member_id)
+            meeting_keys = [keys.meeting(m) for m in sorted(pipe.smembers(index_key))]
+            if meeting_keys:
+                pipe.watch(*meeting_keys)
+            stored = pipe.mget(meeting_keys) if meeting_keys else []
+            meetings = [meeting_from_dict(json.loads(raw)) for raw in stored if raw]
+            for meeting in meetings:
+                sets.forget_in_meeting(meeting, member_id, now_ms())
+            sets.forget_member(learning_set, member_id)
+            pipe.multi()
+            for meeting in meetings:  # rewritten, not renewed: each keeps its time left
+                pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), keepttl=True)
+            self._put_set(pipe, learning_set)
+            return meetings
+
+        with unavailable_on_redis_error():
+            return self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
 
     def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
         """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
@@ -305,20 +343,6 @@ def _load_watched(
     if raw is None:
         raise missing(key)
     return decode(json.loads(raw))
-
-
-CARRIED = ("settings", "contract", "contract_agreed")
-
-
-def _carried(holder: LearningSet | Meeting) -> tuple[Any, ...]:
-    """The parts a meeting holds for its set: the set starts each meeting with them, and takes
-    back whatever the meeting makes of them."""
-    return tuple(getattr(holder, name) for name in CARRIED)
-
-
-def _carry(source: LearningSet | Meeting, target: LearningSet | Meeting) -> None:
-    for name in CARRIED:
-        setattr(target, name, copy.deepcopy(getattr(source, name)))
 
 
 def _dumps(value: dict[str, Any]) -> str:

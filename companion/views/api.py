@@ -1,5 +1,5 @@
-"""The JSON API: create a set with its first meeting, join a set from an invite, and let a
-facilitator delete a meeting or the whole set."""
+"""The JSON API: create a set with its first meeting, join it from an invite, start its next
+meetings; a member's own notes and the set's history; deleting a meeting, a set, or one's data."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from companion.domain import notes
 from companion.domain.errors import Rejected
-from companion.domain.model import FACILITATION, Role
+from companion.domain.model import FACILITATION, LearningSet, Meeting, Role
+from companion.domain.summary import summary
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, JoinSchema, RejoinSchema
 from companion.services import services
-from companion.store import MeetingStillOpen, SetNotFound
+from companion.store import MeetingNotFound, MeetingStillOpen, SetNotFound
 from companion.tokens import Credential
-from realtime.broadcast import send_meeting_deleted, send_meeting_moved
+from realtime.broadcast import (
+    broadcast_snapshot,
+    send_meeting_deleted,
+    send_meeting_moved,
+    send_removed,
+)
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 log = get_logger("api")
@@ -37,7 +44,9 @@ def create_set() -> tuple[Response, int]:
     """A facilitator creates a set and starts its first meeting; returns both links."""
     form = CreateSetSchema().load(_json_body())
     store, signer = services().store, services().signer
-    learning_set, facilitator = store.create_set(form["set_name"], form["facilitator_name"])
+    learning_set, facilitator = store.create_set(
+        form["set_name"], form["facilitator_name"], form["expected_members"]
+    )
     meeting = store.start_meeting(learning_set.id)
     facilitator_token = signer.participant_token(
         Credential(learning_set.id, facilitator.id, Role.FACILITATOR)
@@ -157,3 +166,63 @@ def delete_set(set_id: str) -> tuple[str, int]:
         send_meeting_deleted(meeting_id, version)
     log.info("set.deleted", extra={"set_id": set_id, "meeting_ids": sorted(deleted)})
     return "", 204
+
+
+def _member() -> tuple[Credential, LearningSet]:
+    """The bearer, who must still belong to their set."""
+    credential = services().signer.read_participant(_bearer_token())
+    learning_set = services().store.load_set(credential.set_id)
+    if credential.participant_id not in learning_set.members:
+        raise Rejected("not_a_member", "This link is no longer a member of the set.")
+    return credential, learning_set
+
+
+@blueprint.get("/me/notes.md")
+def my_notes() -> Response:
+    """The bearer's own actions and learnings, as a Markdown file to keep."""
+    credential, learning_set = _member()
+    meeting = _current_meeting(learning_set)
+    text = notes.markdown(learning_set, meeting, credential.participant_id)
+    response = Response(text, mimetype="text/markdown")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-als-notes.md"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.delete("/me")
+def forget_me() -> tuple[str, int]:
+    """The bearer deletes their own data from the set; their open widgets are told and closed."""
+    credential, learning_set = _member()
+    changed = services().store.forget_member(credential.set_id, credential.participant_id)
+    for meeting in changed:
+        send_removed(meeting, credential.participant_id, "Your data has been deleted.")
+        if meeting.id == learning_set.current_meeting_id:
+            broadcast_snapshot(meeting)
+    log.info("member.forgotten", extra={"set_id": credential.set_id})
+    return "", 204
+
+
+@blueprint.get("/sets/<set_id>/history")
+def history(set_id: str) -> Response:
+    """The set's meetings, newest first, each with its summary once it has ended: for its
+    members only."""
+    credential, learning_set = _member()
+    if credential.set_id != set_id:
+        raise SetNotFound(set_id)
+    meetings = services().store.meetings_of(set_id)
+    return jsonify(
+        set_name=learning_set.name,
+        meetings=[
+            {"id": m.id, "started_at": m.started_at, "phase": m.phase.value, "summary": summary(m)}
+            for m in meetings
+        ],
+    )
+
+
+def _current_meeting(learning_set: LearningSet) -> Meeting | None:
+    if learning_set.current_meeting_id is None:
+        return None
+    try:
+        return services().store.load_meeting(learning_set.current_meeting_id)
+    except MeetingNotFound:
+        return None

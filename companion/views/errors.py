@@ -19,6 +19,7 @@ _STATUS_FOR_CODE = {
     "set_not_found": 404,
     "not_recognised": 404,
     "meeting_closed": 409,
+    "not_a_member": 403,
 }
 
 

@@ -41,7 +41,8 @@ ROUND_OF_PHASE = {
 }
 WORK_PHASES = frozenset({Phase.WORK, Phase.CLOSING_ROUND})
 FACILITATOR_MOVES = frozenset({"advance_phase", "previous_phase", "go_to_phase", "end_meeting"})
-UNRECORDED = frozenset({"send_signal"})  # anonymous: no activity line may name the sender
+# Anonymous signals, private learnings: no activity line may name who sent them
+UNRECORDED = frozenset({"send_signal", "add_learning", "remove_learning"})
 GATEKEEPING = frozenset({"not_in_meeting", "removed", "not_allowed"})
 PERSON_COMMANDS = [
     "skip_speaker",
@@ -140,6 +141,12 @@ def assert_agreement_is_by_members_once(meeting: Meeting) -> None:
     assert meeting.contract and all(rule.strip() for rule in meeting.contract)
 
 
+def assert_learnings_are_three_at_most_each(meeting: Meeting) -> None:
+    owners = [item.owner_id for item in meeting.learnings]
+    assert all(owners.count(owner) <= 3 for owner in owners)
+    assert len({item.id for item in meeting.learnings}) == len(meeting.learnings)
+
+
 def assert_codec_round_trips(meeting: Meeting) -> None:
     assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
 
@@ -153,6 +160,7 @@ def assert_consistent(meeting: Meeting) -> None:
     assert_actions_belong_to_presenters(meeting)
     assert_signals_hold_times_only(meeting)
     assert_agreement_is_by_members_once(meeting)
+    assert_learnings_are_three_at_most_each(meeting)
     assert_codec_round_trips(meeting)
 
 
@@ -276,6 +284,11 @@ class MeetingMachine(RuleBasedStateMachine):
                 return {"kind": draw(st.sampled_from(signals.KINDS)), "on": draw(st.booleans())}
             case "clear_signals":
                 return {"kind": draw(st.sampled_from([None, *signals.KINDS]))}
+            case "add_learning":
+                return {"text": draw(st.text(min_size=1, max_size=8))}
+            case "remove_learning":
+                known = [item.id for item in self.meeting.learnings]
+                return {"learning_id": draw(st.sampled_from([*known, "m1.l999"]))}
             case "set_contract":
                 return {"items": draw(st.lists(st.text(max_size=8), max_size=3))}
             case "set_signal_window":

@@ -49,7 +49,9 @@ MEMBER_COMMANDS = {
     "agree_contract",
 }
 # The presenter takes off their own actions; a facilitator may take off anyone's.
-SHARED_COMMANDS = {"end_work", "remove_action"}
+# Reporting back and learnings belong to whoever named the action or learned; a facilitator may
+# have presented before handing over, and learns too.
+SHARED_COMMANDS = {"end_work", "remove_action", "report_back", "add_learning", "remove_learning"}
 ALLOWED = {
     Role.FACILITATOR: FACILITATION_COMMANDS | SHARED_COMMANDS | {"hand_over"},
     Role.CO_FACILITATOR: FACILITATION_COMMANDS | SHARED_COMMANDS,
