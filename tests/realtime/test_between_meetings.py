@@ -24,6 +24,12 @@ def snapshot_at(widget: Widget, version: int) -> dict[str, Any]:
     return widget.wait_for("snapshot", lambda s: s["version"] >= version)["meeting"]
 
 
+def words_of_its_own(tag: str) -> dict[str, str]:
+    """Names, a title and an action found nowhere else, so a search of Redis finds only these."""
+    names = {k: f"{k.title()}{tag}" for k in ("fay", "ada", "bob")}
+    return names | {"title": f"Rota gaps {tag}", "action": f"Ask HR for the rota data {tag}"}
+
+
 def run_first_meeting(server: ServerProcess, widgets: list[Widget], names: dict[str, str]) -> Any:
     """Ada presents ``names["title"]`` and names ``names["action"]``; then the learning review."""
     created = create_set(server.url, "Ward leaders", names["fay"])
@@ -44,8 +50,7 @@ def test_actions_come_back_and_learnings_stay_private(
     live_server: ServerProcess, widgets: list[Widget], redis_connection: redis.Redis
 ) -> None:
     tag = secrets.token_hex(3)
-    names = {k: f"{k.title()}{tag}" for k in ("fay", "ada", "bob")}
-    names |= {"title": f"Rota gaps {tag}", "action": f"Ask HR for the rota data {tag}"}
+    names = words_of_its_own(tag)
     created, links, fay, ada, bob = run_first_meeting(live_server, widgets, names)
     secret = f"Bob's private learning {tag}"
     added = send_accepted(bob, "add_learning", {"text": secret})
@@ -109,8 +114,7 @@ def test_deleting_my_data_removes_it_from_redis(
     live_server: ServerProcess, widgets: list[Widget], redis_connection: redis.Redis
 ) -> None:
     tag = secrets.token_hex(3)
-    names = {k: f"{k.title()}{tag}" for k in ("fay", "ada", "bob")}
-    names |= {"title": f"Rota gaps {tag}", "action": f"Ask HR for the rota data {tag}"}
+    names = words_of_its_own(tag)
     created, links, fay, ada, _ = run_first_meeting(live_server, widgets, names)
     send_accepted(ada, "add_learning", {"text": f"Ada learned {tag}"})
     send_accepted(fay, "end_meeting")
