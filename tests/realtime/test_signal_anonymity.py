@@ -181,7 +181,11 @@ def test_no_trace_of_any_sender_in_redis_payloads_or_logs(
     unchanged = without(meeting.fay.wait_for("snapshot", lambda s: s["version"] == start), "x")
     for widget in meeting.widgets:
         messages = received_since(widget, marks[id(widget)])
-        assert {event for event, _ in messages} == {"snapshot"}
+        assert {event for event, _ in messages} <= {"snapshot", "private"}
+        private = [message for event, message in messages if event == "private"]
+        assert all(set(m) == {"type", "version", "learnings"} for m in private), "sync's own"
+        assert all(m["learnings"] == [] for m in private)
+        messages = [(event, message) for event, message in messages if event == "snapshot"]
         for _, message in messages:
             text = json.dumps(message["meeting"] | {"server_now_ms": 0}, sort_keys=True)
             assert by_version.setdefault(message["version"], text) == text
