@@ -36,6 +36,9 @@ const SENTENCES = {
   facilitation_handed_over: (a, s) => `${a} handed facilitation to ${s}.`,
   role_set: (a, s, d) => `${a} made ${s} ${d.replace("_", "-")}.`,
   participant_removed: (a, s) => `${a} removed ${s} from the meeting.`,
+  contract_rewritten: (a) => `${a} changed the contract; each member is asked to agree again.`,
+  contract_agreed: (a) => `${a} agreed to keep to the contract.`,
+  action_reported: (a, s) => `${s} reported back on an action.`,
   // A signal's line names the facilitator who overrode, never anyone who signalled.
   signal_off: (a, s, d, label) => `${a} switched off “${label(d)}”.`,
   signal_on: (a, s, d, label) => `${a} switched “${label(d)}” back on.`,

@@ -56,9 +56,15 @@ function signalNews(previous, meeting, ctx) {
     .join(" ");
 }
 
+// A rewritten contract asks each member to agree afresh, so they hear of it.
+function contractNews(previous, meeting, ctx) {
+  if (previous.contract.items.join("\n") === meeting.contract.items.join("\n")) return "";
+  return ctx.you.role === "member" ? "The contract has changed: please read it again." : "The contract has changed.";
+}
+
 let pending = null;
 
-function say(text) {
+export function announce(text) {
   const announcer = byId("announcer");
   announcer.textContent = "";
   window.clearTimeout(pending);
@@ -72,10 +78,10 @@ export function announceChanges(previous, ctx) {
   const banner = byId("your-turn");
   const news = previous
     ? [phaseNews(previous, meeting), turn !== banner.textContent ? turn : speakerNews(previous, meeting, ctx),
-      signalNews(previous, meeting, ctx)]
+      signalNews(previous, meeting, ctx), contractNews(previous, meeting, ctx)]
     : [turn];
   banner.textContent = turn;
   banner.hidden = !turn;
   const text = news.filter(Boolean).join(" ");
-  if (text) say(text);
+  if (text) announce(text);
 }

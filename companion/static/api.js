@@ -1,12 +1,13 @@
 // Calls to our JSON API; each resolves to the body ({} when there is none, as after a DELETE), or
-// throws an Error carrying the server's message.
-async function callApi(path, options) {
+// throws an Error carrying the server's message. `asText` reads a body that is not JSON (a file).
+async function callApi(path, options, { asText = false } = {}) {
   let response;
   try {
     response = await fetch(path, options);
   } catch {
     throw new Error("Cannot reach the server. Check your connection and try again.");
   }
+  if (asText && response.ok) return response.text();
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     throw new Error(data.message || "Something went wrong. Please try again.");
@@ -23,8 +24,18 @@ export function postJson(path, body) {
 }
 
 // The participant token goes in a header, never in the URL, so it stays out of server logs.
+const bearer = (token) => ({ Authorization: `Bearer ${token}` });
+
 export function deleteWithToken(path, token) {
-  return callApi(path, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+  return callApi(path, { method: "DELETE", headers: bearer(token) });
+}
+
+export function postWithToken(path, token) {
+  return callApi(path, { method: "POST", headers: bearer(token) });
+}
+
+export function readTextWithToken(path, token) {
+  return callApi(path, { headers: bearer(token) }, { asText: true });
 }
 
 // The same page options (?theme=, which Teams sets) on the page we move on to.

@@ -20,3 +20,12 @@ export function remember(link) {
     // Storage full or refused (a private window): the link in the address bar still works.
   }
 }
+
+// After a person deletes their data from a set, this device no longer offers its link.
+export function forget(setId) {
+  try {
+    window.localStorage.setItem(KEY, JSON.stringify(rememberedLinks().filter((known) => known.set_id !== setId)));
+  } catch {
+    // Refused: nothing was kept either.
+  }
+}

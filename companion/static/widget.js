@@ -1,24 +1,33 @@
 // The live widget: one socket, one state snapshot, and one render function per region (views/).
-import { announceChanges } from "./announce.js";
+import { announce, announceChanges } from "./announce.js";
 import * as clock from "./clock.js";
 import { wireCopyButtons } from "./copy.js";
 import { isFacilitation } from "./derive.js";
-import { remember } from "./devices.js";
+import { forget, remember } from "./devices.js";
 import { byId } from "./dom.js";
 import { renderConsole } from "./views/console.js";
+import { contractLines, renderContract } from "./views/contract.js";
+import { renderLearnings } from "./views/learnings.js";
 import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
-import { renderActivity, renderParticipants } from "./views/people.js";
+import { renderActivity, renderExpected, renderParticipants } from "./views/people.js";
 import { renderBids, renderRound, renderWork } from "./views/queues.js";
+import { renderReports, reportCommand } from "./views/reports.js";
 import {
   noteSignalSent, renderSignals, signalsHiddenFor, tellSignalStatus, tickSignals, whyNotSendable,
   wireSignalChoices,
 } from "./views/signals.js";
+import { renderSummary } from "./views/summary.js";
 import {
   renderPlaces, renderPresenterTools, renderQuestionPrompts, renderYourActions,
 } from "./views/you.js";
+import { wireYourData } from "./views/yourdata.js";
 
 const token = window.location.hash.slice(1);
-const view = { version: 0, meeting: null, you: null, links: {}, guide: null };
+// `learnings` are this person's own, from the server's private message; `privateVersion` is the
+// meeting version that message was sent at, so an older one arriving late is ignored.
+const view = {
+  version: 0, meeting: null, you: null, links: {}, guide: null, setId: null, learnings: [], privateVersion: 0,
+};
 let socket = null;
 
 const CONNECTION_TEXT = {
@@ -40,8 +49,11 @@ function context() {
   return {
     meeting: view.meeting,
     version: view.version,
+    setId: view.setId,
+    token,
     you,
     guide: view.guide,
+    learnings: view.learnings,
     serverNow: clock.serverNow,
     isFacilitator: isFacilitation(you.role),
     signalsHidden: signalsHiddenFor(view.meeting, you.id),
@@ -50,9 +62,9 @@ function context() {
 }
 
 const REGIONS = [
-  renderPhase, renderSpeakers, renderPlaces, renderYourActions, renderPresenterTools,
-  renderQuestionPrompts, renderRound, renderWork, renderBids, renderConsole, renderParticipants,
-  renderActivity,
+  renderPhase, renderSpeakers, renderContract, renderPlaces, renderYourActions, renderPresenterTools,
+  renderLearnings, renderQuestionPrompts, renderRound, renderReports, renderWork, renderSummary, renderBids,
+  renderConsole, renderParticipants, renderExpected, renderActivity,
 ];
 
 function render(previous) {
@@ -126,8 +138,15 @@ function storeUnavailable() {
 // Signal commands answer in the signals card, beside the control that sent them.
 const SIGNAL_COMMANDS = new Set(["send_signal", "switch_signal", "clear_signals", "set_signal_window"]);
 
+// Commands whose success is said beside the control that sent it: [status element, words].
+const CONFIRMED = {
+  report_back: ["report-status", "Your report is saved. Everyone in the set can see it."],
+  add_learning: ["learning-status", "Added. Only you can see it."],
+};
+
 function send(command, args) {
   byId("command-error").textContent = "";
+  for (const [statusId] of Object.values(CONFIRMED)) byId(statusId).textContent = "";
   tellSignalStatus("");
   // The Socket.IO client would queue it and send it on reconnecting, perhaps long after the
   // moment has passed: a command is never sent behind the person's back.
@@ -140,6 +159,7 @@ function send(command, args) {
     if (answer && answer.error) refused(command, answer);
     if (answer && answer.ok) {
       if (command === "send_signal") signalSent(args.kind, answer.version);
+      if (CONFIRMED[command]) byId(CONFIRMED[command][0]).textContent = CONFIRMED[command][1];
       // Our own change must reach us; if its broadcast went astray, fetch the state instead.
       window.setTimeout(() => { if (view.version < answer.version) requestSync(); }, ACK_GRACE_MS);
     }
@@ -189,14 +209,18 @@ function onClick(event) {
 
 // Each form sends one command built from its fields.
 const FORMS = {
-  "bid-form": (form) => ["place_bid", { title: form.title.value.trim(), minutes: Number(form.minutes.value) }],
+  "bid-form": (form) => ["place_bid", {
+    title: form.title.value.trim(), minutes: Number(form.minutes.value), share_title: form.share_title.checked,
+  }],
   "action-form": (form) => ["add_action", { text: form.text.value.trim() }],
   "go-form": (form) => ["go_to_phase", form.phase.value === "work" && form.bid_id.value
     ? { phase: "work", bid_id: form.bid_id.value } : { phase: form.phase.value }],
   "timer-form": (form) => ["start_timer", { timer: form.timer.value, seconds: Math.round(Number(form.minutes.value) * 60) }],
   "signal-window-form": (form) => ["set_signal_window", { seconds: Number(form.seconds.value) }],
+  "contract-form": (form) => ["set_contract", { items: contractLines(form.items.value) }],
+  "learning-form": (form) => ["add_learning", { text: form.text.value.trim() }],
 };
-const CLEARED_AFTER_SENDING = new Set(["bid-form", "action-form"]);
+const CLEARED_AFTER_SENDING = new Set(["bid-form", "action-form", "learning-form"]);
 
 function wireForms() {
   for (const [id, build] of Object.entries(FORMS)) {
@@ -204,9 +228,15 @@ function wireForms() {
       event.preventDefault();
       if (!socket) return;
       send(...build(event.target));
-      if (CLEARED_AFTER_SENDING.has(id)) event.target.querySelector("input").value = "";
+      if (CLEARED_AFTER_SENDING.has(id)) event.target.querySelector("input:not([type=checkbox])").value = "";
     });
   }
+  // Forms drawn from the snapshot (one per action to report on) are caught as they bubble up.
+  document.addEventListener("submit", (event) => {
+    if (!event.target.matches(".report-form")) return;
+    event.preventDefault();
+    if (socket) send(...reportCommand(event.target));
+  });
   document.addEventListener("click", onClick);
 }
 
@@ -214,8 +244,23 @@ function onWelcome(message) {
   view.you = message.you;
   view.links = message.links || {};
   view.guide = message.guide;
+  view.setId = message.set_id;
   remember({ set_id: message.set_id, token, name: message.you.name });
   clock.measure(socket, () => view.meeting && tick());
+}
+
+function onPrivate(message) {
+  if (message.version < view.privateVersion) return;
+  view.privateVersion = message.version;
+  view.learnings = message.learnings;
+  redraw();
+}
+
+// Their data is gone from the server, so is this device's link to it; the server would refuse it.
+function dataDeleted() {
+  if (view.setId) forget(view.setId);
+  socket.disconnect();
+  renderConnection("failed", "Your data has been deleted. This link no longer works.");
 }
 
 function watchNetwork() {
@@ -250,6 +295,7 @@ function start() {
   });
   socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
+  socket.on("private", onPrivate);
   // Removed, or the meeting's record deleted: say why and stop, as the server now refuses us.
   // Disconnect first: it fires "disconnect" at once, and "Reconnecting…" must not be the last word.
   const closeWith = (message) => {
@@ -258,11 +304,23 @@ function start() {
   };
   socket.on("removed", closeWith);
   socket.on("meeting_deleted", closeWith);
+  socket.on("meeting_moved", moveToNextMeeting);
+}
+
+// The set's next meeting has started. The same link now leads there: connect afresh, and the
+// server welcomes us into it as on first opening. Its versions count from the start again.
+function moveToNextMeeting(message) {
+  announce(message.message);
+  socket.disconnect();
+  Object.assign(view, { version: 0, meeting: null, you: null, learnings: [], privateVersion: 0 });
+  renderConnection("connecting");
+  socket.connect();
 }
 
 wireCopyButtons(byId("copy-status"));
 wireForms();
 wireSignalChoices(redraw);
+wireYourData(token, dataDeleted);
 watchNetwork();
 // A different link pasted into the same tab changes only the fragment: start afresh with it.
 window.addEventListener("hashchange", () => window.location.reload());

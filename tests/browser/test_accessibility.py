@@ -37,7 +37,15 @@ THEMES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 ROLES = ("facilitator", "member", "presenter", "observer")
 # The meeting states checked, in the order one meeting passes through them.
-STATES = ("opening", "check_in", "clarifying", "actions", "closing_round", "closed")
+STATES = (
+    "opening",
+    "check_in",
+    "clarifying",
+    "actions",
+    "closing_round",
+    "learning_review",
+    "closed",
+)
 
 PHASE_OF = {
     "opening": "opening",
@@ -45,6 +53,7 @@ PHASE_OF = {
     "clarifying": "work",
     "actions": "work",
     "closing_round": "closing_round",
+    "learning_review": "learning_review",
     "closed": "closed",
 }
 
@@ -141,6 +150,10 @@ class ScriptedMeeting(CommandedMeeting):
     def _enter_closing_round(self) -> None:
         self.send("presenter", "end_work")
 
+    def _enter_learning_review(self) -> None:
+        self.send("facilitator", "go_to_phase", {"phase": "learning_review"})
+        self.send("member", "add_learning", {"text": "Ask before I fix"})
+
     def _enter_closed(self) -> None:
         self.send("facilitator", "end_meeting")
 
@@ -177,18 +190,30 @@ SHOWN: dict[str, dict[str, str]] = {
         "presenter": "#my-actions >> text=Ask Sam to shadow me",
         "observer": "#work-summary >> text=Closing round for Pat Presenter",
     },
-    "closed": {role: "#phase-name >> text=Closed" for role in ROLES},
+    "learning_review": {
+        "facilitator": "#learnings-heading >> text=Your key learnings",
+        "member": "#learning-list >> text=Ask before I fix",
+        "presenter": "#learning-form",
+        "observer": "#phase-name >> text=Learning review",
+    },
+    "closed": {
+        "facilitator": "#steer-controls >> text=Start the next meeting",
+        "member": "#summary-card >> text=Pat Presenter",
+        "presenter": "#summary-presenters >> text=Ask Sam to shadow me",
+        "observer": "#summary-card >> text=Meeting summary",
+    },
 }
 
 # The <details> each person opens on entering a state: the bid form, the question prompts, the
 # presenter's framing prompts.
 OPENED: dict[str, dict[str, tuple[str, ...]]] = {
-    "opening": {"member": ("#bid-box",)},
+    "opening": {"member": ("#bid-box",), "facilitator": ("#contract-editor",)},
     "clarifying": {
         "facilitator": ("#question-prompts", "#signal-settings"),
         "member": ("#question-prompts",),
         "presenter": ("#framing",),
     },
+    "closed": {"member": ("#your-data-box",)},
 }
 
 

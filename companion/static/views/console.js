@@ -1,6 +1,6 @@
 // The facilitator's console: a control for every override. Each one is a command like any other,
 // so the server records it and every widget shows it in Recent activity.
-import { deleteWithToken } from "../api.js";
+import { deleteWithToken, postWithToken } from "../api.js";
 import { byId, commandButton, el, fill, show } from "../dom.js";
 import { inWork } from "../derive.js";
 import { PHASE_LABELS, TIMER_LABELS } from "../phases.js";
@@ -13,6 +13,7 @@ function steerControls(ctx) {
     controls.push(commandButton("Back", "previous_phase", { className: "secondary", label: "Back to the previous step" }));
   }
   if (meeting.phase !== "closed") controls.push(commandButton("Next step", "advance_phase"));
+  if (meeting.phase === "closed") controls.push(nextMeetingButton(ctx));
   if (meeting.phase === "opening") {
     for (const [text, seconds] of [["30 s", 30], ["1 min", 60], ["2 min", 120]]) {
       controls.push(commandButton(`Silence, ${text}`, "start_silence", { args: { seconds }, className: "secondary" }));
@@ -77,6 +78,27 @@ export function renderConsole(ctx) {
     ? [commandButton("End the meeting", "end_meeting", { className: "danger" })] : []);
   // Set on every render, so the button always deletes the meeting now on screen.
   byId("delete-meeting").onclick = () => deleteMeetingRecord(meeting.id);
+}
+
+// An HTTP request, not a socket command. Once the next meeting starts, the server moves every
+// widget of this one over to it, this one too.
+function nextMeetingButton(ctx) {
+  const button = el("button", { text: "Start the next meeting", attrs: { type: "button", "data-key": "next-meeting" } });
+  button.onclick = () => startNextMeeting(ctx.setId, ctx.token, button);
+  return button;
+}
+
+async function startNextMeeting(setId, token, button) {
+  const status = byId("next-meeting-status");
+  button.disabled = true;
+  status.textContent = "Starting the next meeting…";
+  try {
+    await postWithToken(`/api/sets/${encodeURIComponent(setId)}/meetings`, token);
+    status.textContent = "";
+  } catch (error) {
+    button.disabled = false;
+    status.textContent = error.message;
+  }
 }
 
 // An HTTP request, not a socket command: it removes the record from the server, and the server

@@ -1,6 +1,6 @@
 // Who is in the meeting, and what has happened: the activity log, overrides marked.
 import { describe } from "../activity.js";
-import { commandButton, el, fill } from "../dom.js";
+import { commandButton, el, fill, show } from "../dom.js";
 import { ROLE_LABELS } from "../phases.js";
 import { personItem } from "./queues.js";
 
@@ -41,6 +41,23 @@ export function renderParticipants(ctx) {
     if (controls.length) item.append(manage(person, controls));
     return item;
   }));
+}
+
+// Names the facilitator listed for the set, matched loosely: "ada " is the Ada who joined.
+const sameName = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+// For facilitators: whom they are still waiting for, so nobody is forgotten before the opening.
+export function renderExpected(ctx) {
+  const missing = ctx.isFacilitator
+    ? (ctx.meeting.expected_members || []).filter(
+      (name) => !ctx.meeting.participants.some((person) => sameName(person.name, name)),
+    )
+    : [];
+  show("expected-block", missing.length > 0);
+  fill("expected", missing.map((name) => el("li", { className: "person" }, [
+    el("span", { text: name, className: "person-name" }),
+    el("span", { text: "not here yet", className: "person-detail" }),
+  ])));
 }
 
 export function renderActivity(ctx) {

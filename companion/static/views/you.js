@@ -1,6 +1,7 @@
 // "Your part": where you stand in each queue and what you can do now. Presenters also get prompts
 // to frame their issue and a place to name their actions; members get prompts for open questions.
 import { byId, commandButton, el, fill, ordinal, show } from "../dom.js";
+import { stillToAgree } from "./contract.js";
 import {
   askingQuestions, bidOf, inWork, isPresenting, presentingQueue, stillToSpeak,
 } from "../derive.js";
@@ -42,7 +43,8 @@ function bidPlace(meeting, youId) {
 
 export function renderPlaces(ctx) {
   const { meeting, you } = ctx;
-  const places = [ROLE_PLACES[you.role], roundPlace(meeting, you.id), handPlace(meeting, you.id), bidPlace(meeting, you.id)]
+  const places = [ROLE_PLACES[you.role], roundPlace(meeting, you.id), handPlace(meeting, you.id), bidPlace(meeting, you.id),
+    stillToAgree(ctx) ? "Read our contract, and agree to it if you will keep to it." : null]
     .filter(Boolean);
   if (!places.length) places.push("Nothing is asked of you right now: listen, and signal if you need to.");
   fill("your-places", places.map((text) => el("li", { text })));
