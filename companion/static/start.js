@@ -13,6 +13,7 @@ form.addEventListener("submit", async (event) => {
     const created = await postJson("/api/sets", {
       set_name: form.set_name.value,
       facilitator_name: form.facilitator_name.value,
+      expected_members: expectedNames(form.expected_members.value),
     });
     showLinks(created);
   } catch (error) {
@@ -20,6 +21,11 @@ form.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// One name per line; blank lines and repeats are left out.
+function expectedNames(text) {
+  return [...new Set(text.split("\n").map((line) => line.trim()).filter(Boolean))];
+}
 
 function showLinks(created) {
   document.getElementById("invite-url").value = created.invite_url;

@@ -13,6 +13,8 @@ def test_facilitator_starts_and_member_joins_and_both_see_both(
     facilitator.goto(f"{live_server.url}/")
     facilitator.get_by_label("Name of the set").fill("Ward leaders")
     facilitator.get_by_label("Your name (you will facilitate)").fill("Fay Facilitator")
+    expected = facilitator.get_by_label("Who you expect to join (optional, one name per line)")
+    expected.fill("Mo Member\n\nAda Absent\nAda Absent")
     facilitator.get_by_role("button", name="Create the set and start").click()
     expect(facilitator.get_by_role("heading", name="Your meeting is ready")).to_be_focused()
     invite_url = facilitator.get_by_label("Member invite link").input_value()
@@ -33,6 +35,9 @@ def test_facilitator_starts_and_member_joins_and_both_see_both(
         expect(people).to_contain_text("Mo Member")
         expect(page.locator("#phase-name")).to_have_text("Opening")
     expect(member.locator("#participants")).to_contain_text("Mo Member (you)")
+    # The expected list, without blanks or repeats, less whoever has come.
+    expect(facilitator.locator("#expected li")).to_have_count(1)
+    expect(facilitator.locator("#expected li")).to_contain_text("Ada Absent")
     expect(facilitator.locator("#invite")).to_be_visible()
     expect(member.locator("#invite")).to_be_hidden()
 
