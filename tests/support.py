@@ -201,7 +201,26 @@ class CommandedMeeting:
     widget tells what the meeting holds after the latest of them."""
 
     widgets: dict[str, Widget]
+    urls: dict[str, str]
+    ids: dict[str, str]
     version: int = 0
+
+    def seat(
+        self, base_url: str, set_name: str, facilitator: str, members: dict[str, str]
+    ) -> dict[str, Any]:
+        """Create the set and have everyone join, each with a python widget kept connected, so
+        pages coming and going never change who is present. Fills ``urls``, ``ids`` and
+        ``widgets`` by role ("facilitator" and each key of ``members``); returns the created set."""
+        created = create_set(base_url, set_name, facilitator)
+        self.urls = {"facilitator": created["facilitator_url"]}
+        self.ids = {"facilitator": created["participant_id"]}
+        self.widgets = {"facilitator": Widget(base_url, created["facilitator_token"])}
+        for role, name in members.items():
+            joined = join_set(base_url, created["invite_token"], name)
+            self.urls[role] = joined["widget_url"]
+            self.ids[role] = joined["participant_id"]
+            self.widgets[role] = Widget(base_url, joined["participant_token"])
+        return created
 
     def send(self, role: str, event: str, payload: dict[str, Any] | None = None) -> int:
         self.version = send_accepted(self.widgets[role], event, payload)

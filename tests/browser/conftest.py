@@ -32,6 +32,15 @@ DESKTOP = {"width": 1280, "height": 800}
 
 OpenPage = Callable[..., Page]
 
+# The widget marks itself live, and the version it shows, on the page: tests wait on these.
+LIVE = "#connection[data-state=live]"
+SHOWS_VERSION = "(version) => Number(document.body.dataset.version || 0) >= version"
+
+
+def shows_version(page: Page, version: int) -> None:
+    """Wait until ``page`` shows ``version`` of the meeting, or a later one."""
+    page.wait_for_function(SHOWS_VERSION, arg=version)
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:

@@ -16,11 +16,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, SIDE_PANEL, OpenPage, axe_violations
+from tests.browser.conftest import (
+    DESKTOP,
+    LIVE,
+    PHONE,
+    SIDE_PANEL,
+    OpenPage,
+    axe_violations,
+    shows_version,
+)
 from tests.support import (
     CommandedMeeting,
     ServerProcess,
-    Widget,
     close_all,
     create_set,
     join_set,
@@ -57,18 +64,11 @@ PHASE_OF = {
     "closed": "closed",
 }
 
-LIVE = "#connection[data-state=live]"
-SHOWS_VERSION = "(version) => Number(document.body.dataset.version || 0) >= version"
-
 
 def with_query(url: str, query: str) -> str:
     """``http://host/w#token`` with ``?theme=...`` put before the fragment."""
     address, _, fragment = url.partition("#")
     return f"{address}{query}#{fragment}"
-
-
-def shows_version(page: Page, version: int) -> None:
-    page.wait_for_function(SHOWS_VERSION, arg=version)
 
 
 def axe_report(page: Page, axe_script: str, where: str) -> str:
@@ -93,20 +93,13 @@ class ScriptedMeeting(CommandedMeeting):
     """
 
     def __init__(self, base_url: str) -> None:
-        created = create_set(base_url, "Ward leaders", "Fay Facilitator")
-        self.urls = {"facilitator": created["facilitator_url"]}
-        self.ids = {"facilitator": created["participant_id"]}
-        self.widgets = {"facilitator": Widget(base_url, created["facilitator_token"])}
-        for role, name in (
-            ("member", "Mo Member"),
-            ("presenter", "Pat Presenter"),
-            ("ben", "Ben Bidder"),
-            ("observer", "Olly Observer"),
-        ):
-            joined = join_set(base_url, created["invite_token"], name)
-            self.urls[role] = joined["widget_url"]
-            self.ids[role] = joined["participant_id"]
-            self.widgets[role] = Widget(base_url, joined["participant_token"])
+        people = {
+            "member": "Mo Member",
+            "presenter": "Pat Presenter",
+            "ben": "Ben Bidder",
+            "observer": "Olly Observer",
+        }
+        self.seat(base_url, "Ward leaders", "Fay Facilitator", people)
         observer = {"participant_id": self.ids["observer"], "role": "observer"}
         self.version = self.send("facilitator", "set_role", observer)
         self.state = "opening"

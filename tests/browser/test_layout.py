@@ -16,17 +16,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, SIDE_PANEL, OpenPage
+from tests.browser.conftest import (
+    DESKTOP,
+    LIVE,
+    PHONE,
+    SIDE_PANEL,
+    OpenPage,
+)
 from tests.support import (
     CommandedMeeting,
     ServerProcess,
-    Widget,
     close_all,
-    create_set,
-    join_set,
 )
-
-LIVE = "#connection[data-state=live]"
 
 # Names at the 40-character limit, with and without places to break a line, and long bid titles.
 SET_NAME = "Ward leaders of the North-East regional hospitals network, cohort 2026"
@@ -56,15 +57,7 @@ class BusyMeeting(CommandedMeeting):
     (one paused) in the facilitator's console."""
 
     def __init__(self, base_url: str) -> None:
-        created = create_set(base_url, SET_NAME, FACILITATOR)
-        self.urls = {"facilitator": created["facilitator_url"]}
-        self.ids = {"facilitator": created["participant_id"]}
-        self.widgets = {"facilitator": Widget(base_url, created["facilitator_token"])}
-        for role, name in MEMBERS.items():
-            joined = join_set(base_url, created["invite_token"], name)
-            self.urls[role] = joined["widget_url"]
-            self.ids[role] = joined["participant_id"]
-            self.widgets[role] = Widget(base_url, joined["participant_token"])
+        self.seat(base_url, SET_NAME, FACILITATOR, MEMBERS)
         self.send("facilitator", "advance_phase")  # check-in
         self.send("facilitator", "advance_phase")  # bidding
         for role, title in BIDS.items():

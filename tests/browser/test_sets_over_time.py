@@ -15,19 +15,24 @@ import pytest
 import requests
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import DESKTOP, SIDE_PANEL, OpenPage, assert_no_axe_violations
+from tests.browser.conftest import (
+    DESKTOP,
+    LIVE,
+    SHOWS_VERSION,
+    SIDE_PANEL,
+    OpenPage,
+    assert_no_axe_violations,
+    shows_version,
+)
 from tests.support import (
     CommandedMeeting,
     ServerProcess,
     Widget,
     close_all,
-    create_set,
     join_set,
     post_created,
 )
 
-LIVE = "#connection[data-state=live]"
-SHOWS_VERSION = "(version) => Number(document.body.dataset.version || 0) >= version"
 MEMBERS = {"ada": "Ada", "ben": "Ben", "mo": "Mo"}
 AGREE = "I agree to keep to this contract"
 AGREED = "You have agreed to keep to this contract."
@@ -38,16 +43,7 @@ class SetMeeting(CommandedMeeting):
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        created = create_set(base_url, "Ward leaders", "Fay")
-        self.set_id = created["set_id"]
-        self.urls = {"facilitator": created["facilitator_url"]}
-        self.ids = {"facilitator": created["participant_id"]}
-        self.widgets = {"facilitator": Widget(base_url, created["facilitator_token"])}
-        for who, name in MEMBERS.items():
-            joined = join_set(base_url, created["invite_token"], name)
-            self.urls[who] = joined["widget_url"]
-            self.ids[who] = joined["participant_id"]
-            self.widgets[who] = Widget(base_url, joined["participant_token"])
+        self.set_id = self.seat(base_url, "Ward leaders", "Fay", MEMBERS)["set_id"]
         self.version = self.widgets["facilitator"].call("sync")["version"]
 
     def open(self, page: Page, who: str) -> Page:
@@ -63,10 +59,6 @@ def meeting(live_server: ServerProcess) -> Iterator[SetMeeting]:
     scripted = SetMeeting(live_server.url)
     yield scripted
     close_all(list(scripted.widgets.values()))
-
-
-def shows_version(page: Page, version: int) -> None:
-    page.wait_for_function(SHOWS_VERSION, arg=version)
 
 
 def rules(page: Page) -> list[str]:

@@ -13,11 +13,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
-from tests.browser.conftest import SIDE_PANEL, OpenPage, axe_violations
-from tests.support import CommandedMeeting, ServerProcess, Widget, close_all, create_set, join_set
+from tests.browser.conftest import (
+    LIVE,
+    SIDE_PANEL,
+    OpenPage,
+    axe_violations,
+    shows_version,
+)
+from tests.support import CommandedMeeting, ServerProcess, close_all
 
-LIVE = "#connection[data-state=live]"
-SHOWS_VERSION = "(version) => Number(document.body.dataset.version || 0) >= version"
 MEMBERS = {"mo": "Mo", "ada": "Ada", "ben": "Ben", "pat": "Pat"}
 HIDE_KEY = "companion.hideSignalsWhilePresenting"
 STILL_COUNTS = re.compile(
@@ -32,15 +36,7 @@ class SignalMeeting(CommandedMeeting):
     members), never changes as browser pages come and go."""
 
     def __init__(self, base_url: str) -> None:
-        created = create_set(base_url, "Ward leaders", "Fay")
-        self.urls = {"facilitator": created["facilitator_url"]}
-        self.ids = {"facilitator": created["participant_id"]}
-        self.widgets = {"facilitator": Widget(base_url, created["facilitator_token"])}
-        for who, name in MEMBERS.items():
-            joined = join_set(base_url, created["invite_token"], name)
-            self.urls[who] = joined["widget_url"]
-            self.ids[who] = joined["participant_id"]
-            self.widgets[who] = Widget(base_url, joined["participant_token"])
+        self.seat(base_url, "Ward leaders", "Fay", MEMBERS)
         self.version = self.send("facilitator", "advance_phase")  # check-in
 
     def open(self, page: Page, who: str, query: str = "") -> Page:
@@ -77,10 +73,6 @@ def meeting(live_server: ServerProcess) -> Iterator[SignalMeeting]:
     scripted = SignalMeeting(live_server.url)
     yield scripted
     close_all(list(scripted.widgets.values()))
-
-
-def shows_version(page: Page, version: int) -> None:
-    page.wait_for_function(SHOWS_VERSION, arg=version)
 
 
 def signal(page: Page, kind: str) -> Locator:
