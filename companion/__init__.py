@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
     from companion import logs, security, services
-    from companion.views import api, errors, health, pages
+    from companion.views import api, errors, health, pages, teams
     from realtime import init_app as init_realtime
 
     logs.init_app(app)
@@ -38,5 +38,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(teams.blueprint)
     init_realtime(app)
     return app

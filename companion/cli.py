@@ -1,4 +1,5 @@
-"""``companion serve``: run the app on gevent, the same async mode production uses."""
+"""``companion serve``: run the app on gevent, the same async mode production uses.
+``companion teams-package``: write the Microsoft Teams app package for a deployment's HTTPS URL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import contextlib
 import os
 import signal
 import socket
+import uuid
+from pathlib import Path
 from typing import Any
 
 
@@ -21,7 +24,56 @@ def _parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("PORT") or 5000),
         help="port (5000, or $PORT)",
     )
+    _add_teams_package(commands)
     return parser
+
+
+def _add_teams_package(commands: Any) -> None:
+    """Arguments are checked by argparse, so a refused URL exits with status 2 and one line."""
+    teams = commands.add_parser("teams-package", help="write the Microsoft Teams app package")
+    teams.add_argument(
+        "--base-url",
+        required=True,
+        type=_https_base_url,
+        metavar="URL",
+        help="the deployment's public HTTPS address, e.g. https://example.org/als",
+    )
+    teams.add_argument(
+        "--output",
+        type=Path,
+        default=Path("als-companion-teams.zip"),
+        metavar="FILE",
+        help="the zip to write (als-companion-teams.zip)",
+    )
+    teams.add_argument(
+        "--app-id",
+        type=uuid.UUID,
+        metavar="GUID",
+        help="the Teams app id (GUID); by default one derived from the base URL",
+    )
+
+
+def _https_base_url(text: str) -> str:
+    from companion.teams.manifest import BaseUrlRefused, deployment_base
+
+    try:
+        return deployment_base(text)
+    except BaseUrlRefused as refused:
+        raise argparse.ArgumentTypeError(str(refused)) from None
+
+
+def teams_package(base_url: str, output: Path, app_id: uuid.UUID | None) -> None:
+    """Needs no app, Redis or secret: the package only tells Teams where the companion lives."""
+    from companion.teams.manifest import build_manifest
+    from companion.teams.package import build_package
+
+    manifest = build_manifest(base_url, app_id)
+    try:
+        output.write_bytes(build_package(manifest))
+    except OSError as error:
+        problem = f"companion teams-package: cannot write {output}: {error.strerror}"
+        raise SystemExit(problem) from None
+    print(f"Wrote {output} for {base_url}/: app id {manifest['id']}, version {manifest['version']}")
 
 
 def serve(host: str, port: int) -> None:
@@ -69,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":
         serve(arguments.host, arguments.port)
+    elif arguments.command == "teams-package":
+        teams_package(arguments.base_url, arguments.output, arguments.app_id)
 
 
 if __name__ == "__main__":

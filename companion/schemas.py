@@ -75,6 +75,12 @@ class RejoinSchema(StrictSchema):
     )
 
 
+class FacilitatedSetsSchema(StrictSchema):
+    participant_tokens = fields.List(
+        Token(), required=True, validate=validate.Length(min=1, max=REMEMBERED_MAX)
+    )
+
+
 class ConnectAuthSchema(StrictSchema):
     token = Token()
 

@@ -22,6 +22,8 @@ def summary(meeting: Meeting) -> dict[str, Any] | None:
         "phases": [row for row in rows if row is not None],
         "presenters": [p for p in presenters if p is not None],
         "total_seconds": total,
+        "started_ms": spans[0].started_ms if spans else None,
+        "ended_ms": spans[-1].started_ms if spans else None,
     }
 
 

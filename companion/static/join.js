@@ -1,5 +1,6 @@
 import { postJson, keepingQuery } from "./api.js";
 import { rememberedLinks } from "./devices.js";
+import { followTeams } from "./teams.js";
 
 const form = document.getElementById("join-form");
 const errorText = document.getElementById("join-error");
@@ -46,6 +47,13 @@ form.addEventListener("submit", async (event) => {
     errorText.textContent = error.message;
     button.disabled = false;
   }
+});
+
+// In Teams, the name people use there is a good first guess; they can change it, and it proves
+// nothing about who they are.
+followTeams().then((teams) => {
+  const field = form.display_name;
+  if (teams && teams.displayName && !field.value) field.value = teams.displayName.slice(0, 40);
 });
 
 if (!inviteToken) {

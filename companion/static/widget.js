@@ -10,6 +10,7 @@ import { contractLines, renderContract } from "./views/contract.js";
 import { renderLearnings } from "./views/learnings.js";
 import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
 import { renderActivity, renderExpected, renderParticipants } from "./views/people.js";
+import { wireInviteCard } from "./views/qr.js";
 import { renderBids, renderRound, renderWork } from "./views/queues.js";
 import { renderReports, reportCommand } from "./views/reports.js";
 import {
@@ -17,6 +18,7 @@ import {
   wireSignalChoices,
 } from "./views/signals.js";
 import { renderSummary } from "./views/summary.js";
+import { followTeams } from "./teams.js";
 import {
   renderPlaces, renderPresenterTools, renderQuestionPrompts, renderYourActions,
 } from "./views/you.js";
@@ -321,7 +323,10 @@ wireCopyButtons(byId("copy-status"));
 wireForms();
 wireSignalChoices(redraw);
 wireYourData(token, dataDeleted);
+wireInviteCard(token, () => view.setId);
 watchNetwork();
+// Inside Teams, follow its theme, and write dates in its locale once it has said which.
+followTeams().then((teams) => { if (teams) redraw(); });
 // A different link pasted into the same tab changes only the fragment: start afresh with it.
 window.addEventListener("hashchange", () => window.location.reload());
 start();

@@ -1,10 +1,12 @@
 """The JSON API: create a set with its first meeting, join it from an invite, start its next
-meetings; a member's own notes and the set's history; deleting a meeting, a set, or one's data."""
+meetings; a member's own notes and the set's history; the invite as a QR code; deleting a
+meeting, a set, or one's data."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import segno
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from companion.domain import notes
@@ -12,7 +14,7 @@ from companion.domain.errors import Rejected
 from companion.domain.model import FACILITATION, LearningSet, Meeting, Role
 from companion.domain.summary import summary
 from companion.logs import get_logger
-from companion.schemas import CreateSetSchema, JoinSchema, RejoinSchema
+from companion.schemas import CreateSetSchema, FacilitatedSetsSchema, JoinSchema, RejoinSchema
 from companion.services import services
 from companion.store import MeetingNotFound, MeetingStillOpen, SetNotFound
 from companion.tokens import Credential
@@ -101,6 +103,35 @@ def rejoin() -> tuple[Response, int]:
                 widget_url=_link("pages.widget", token),
             ), 200
     raise Rejected("not_recognised", "This device holds no link to this set.")
+
+
+@blueprint.post("/facilitated-sets")
+def facilitated_sets() -> tuple[Response, int]:
+    """Of the links a device holds (or one pasted), the sets whose facilitator they are, each with
+    its member invite link: what a Teams tab is set up with. Other links are left out unsaid."""
+    form = FacilitatedSetsSchema().load(_json_body())
+    found: dict[str, dict[str, str]] = {}
+    for token in form["participant_tokens"]:
+        learning_set = _facilitated_set(token)
+        if learning_set is not None and learning_set.id not in found:
+            found[learning_set.id] = {
+                "set_id": learning_set.id,
+                "set_name": learning_set.name,
+                "invite_url": _link("pages.join", services().signer.invite_token(learning_set.id)),
+            }
+    return jsonify(sets=list(found.values())), 200
+
+
+def _facilitated_set(token: str) -> LearningSet | None:
+    credential = _readable_credential(token)
+    if credential is None:
+        return None
+    try:
+        learning_set = services().store.load_set(credential.set_id)
+    except SetNotFound:
+        return None
+    member = learning_set.members.get(credential.participant_id)
+    return learning_set if member is not None and member.role in FACILITATION else None
 
 
 def _readable_credential(token: str) -> Credential | None:
@@ -217,6 +248,46 @@ def history(set_id: str) -> Response:
             for m in meetings
         ],
     )
+
+
+@blueprint.get("/sets/<set_id>/invite-qr")
+def invite_qr(set_id: str) -> Response:
+    """The member invite link as a QR code, for a facilitator to put on a shared screen so people
+    sitting together join from their phones. Each call signs a fresh invite, as the welcome does."""
+    learning_set = _facilitating_now(set_id)
+    invite_url = _link("pages.join", services().signer.invite_token(set_id))
+    log.info("invite.qr_shown", extra={"set_id": set_id})
+    response = jsonify(
+        set_name=learning_set.name, invite_url=invite_url, qr=_qr_data_uri(invite_url)
+    )
+    response.headers["Cache-Control"] = "no-store"  # it holds an invite: keep it out of caches
+    return response
+
+
+def _facilitating_now(set_id: str) -> LearningSet:
+    """The bearer facilitates the set's current meeting, as lead or co-facilitator: exactly the
+    people whose widget the welcome hands the invite link to. Roles change within a meeting (a
+    co-facilitator appointed, the lead handed over) and the set's record does not follow, so the
+    meeting decides; someone not in it yet has the role the set's record gives them."""
+    credential, learning_set = _member()
+    if credential.set_id != set_id:
+        raise SetNotFound(set_id)  # another set: say nothing about whether it exists
+    meeting = _current_meeting(learning_set)
+    present = meeting.participants.get(credential.participant_id) if meeting else None
+    role = present.role if present else learning_set.members[credential.participant_id].role
+    if role not in FACILITATION or (present is not None and present.removed):
+        raise Rejected("not_allowed", "Only a facilitator of this set can do that.")
+    return learning_set
+
+
+def _qr_data_uri(text: str) -> str:
+    """An SVG data URI, which the page's CSP (``img-src 'self' data:``) allows and which stays
+    sharp at any size. Black on white with the standard quiet zone of 4 modules, in every theme,
+    because that is what phone cameras look for. Error correction M: a screen is never torn or
+    smudged, and more redundancy would mean more, smaller modules, harder to read from the back of
+    the room; segno raises the level by itself when that costs no extra modules."""
+    code = segno.make(text, error="m", micro=False)
+    return code.svg_data_uri(dark="#000", light="#fff", border=4, omitsize=True)
 
 
 def _current_meeting(learning_set: LearningSet) -> Meeting | None:

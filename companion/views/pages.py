@@ -1,4 +1,5 @@
-"""The pages: start a set, join one, and the live widget. Tokens arrive in the URL fragment."""
+"""The pages: start a set, join one, the live widget, and the Teams tab's setup. Tokens arrive in
+the URL fragment."""
 
 from __future__ import annotations
 
@@ -20,3 +21,9 @@ def join() -> str:
 @blueprint.get("/w")
 def widget() -> str:
     return render_template("widget.html")
+
+
+@blueprint.get("/teams/config")
+def teams_config() -> str:
+    """The page Teams shows when someone adds the app to a meeting: which set meets there."""
+    return render_template("teams_config.html")

@@ -150,6 +150,7 @@ def test_the_summary_shows_phases_times_and_shared_titles_only() -> None:
     ]
     assert all(row["seconds"] >= 1 for row in shown["phases"])
     assert shown["total_seconds"] == sum(row["seconds"] for row in shown["phases"])
+    assert (shown["ended_ms"] - shown["started_ms"]) // 1000 == shown["total_seconds"]
     assert shown["presenters"] == [
         {
             "presenter": "ada",

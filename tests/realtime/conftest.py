@@ -11,7 +11,7 @@ from tests.support import Widget, close_all
 
 @pytest.fixture
 def widgets() -> Iterator[list[Widget]]:
-    """Widgets a test opens, closed together at the end (each close can take a few seconds)."""
+    """Widgets a test opens, closed together at the end."""
     opened: list[Widget] = []
     yield opened
     close_all(opened)

@@ -2,6 +2,7 @@
 // said they would do. An issue's title is there only if its presenter chose to share it.
 import { el, fill, setText, show } from "../dom.js";
 import { PHASE_LABELS } from "../phases.js";
+import { displayLocale } from "../teams.js";
 
 export function minutesText(seconds) {
   return seconds < 60 ? "under a minute" : `${Math.round(seconds / 60)} min`;
@@ -27,10 +28,26 @@ function presenterItem(ctx, presenter) {
   ]);
 }
 
+// When it was held, in the reader's locale (Teams' own when the widget runs there).
+function heldText(summary) {
+  if (summary.started_ms == null) return "";
+  const start = new Date(summary.started_ms);
+  const end = new Date(summary.ended_ms);
+  const options = { dateStyle: "full", timeStyle: "short" };
+  let format;
+  try {
+    format = new Intl.DateTimeFormat(displayLocale(), options);
+  } catch {
+    format = new Intl.DateTimeFormat(undefined, options); // a locale tag this browser does not know
+  }
+  return `Held ${format.formatRange(start, end)}.`;
+}
+
 export function renderSummary(ctx) {
   const { summary } = ctx.meeting;
   show("summary-card", Boolean(summary));
   if (!summary) return;
+  setText("summary-held", heldText(summary));
   setText("summary-total", `The meeting took ${minutesText(summary.total_seconds)}.`);
   fill("summary-phases", summary.phases.map((row) => phaseRow(ctx, row)));
   show("summary-no-presenters", summary.presenters.length === 0);
