@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from companion.config import DEFAULTS, instance_path_from_environment, settings_from_environment
-from companion.secret import load_or_create_secret_key
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -16,7 +14,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     ``config["INSTANCE_PATH"]`` (or ``COMPANION_INSTANCE_PATH``) moves the instance folder, which
     holds the generated secret key and the embedded Redis data.
+
+    Everything is imported in here, so that ``companion serve`` can patch the standard library
+    for gevent before anything (Flask included) has imported ``ssl`` or ``socket``.
     """
+    from flask import Flask
+
+    from companion.config import (
+        DEFAULTS,
+        instance_path_from_environment,
+        settings_from_environment,
+    )
+    from companion.secret import load_or_create_secret_key
+
     config = config or {}
     instance_path = config.get("INSTANCE_PATH") or instance_path_from_environment()
     app = Flask(__name__, instance_path=instance_path)
@@ -27,12 +37,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
-    from companion import logs, security, services
+    from companion import limits, logs, security, services
     from companion.views import api, errors, health, pages, teams
     from realtime import init_app as init_realtime
 
     logs.init_app(app)
     services.init_app(app)
+    limits.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.blueprint)

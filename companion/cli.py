@@ -83,12 +83,20 @@ def serve(host: str, port: int) -> None:
     monkey.patch_all()
 
     from companion import create_app
+    from companion.logs import ServerErrorLog
     from realtime import socketio
 
     app = create_app()
     _stop_cleanly_on(signal.SIGTERM, signal.SIGINT)
     print(f"ALS Companion on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    socketio.run(app, host=host, port=port, log_output=False, handler_class=_no_delay_handler())
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        log_output=False,
+        handler_class=_no_delay_handler(),
+        error_log=ServerErrorLog(),
+    )
 
 
 def _no_delay_handler() -> Any:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Any
+
+from limits import RateLimitItem, parse_many
 
 from companion.store.meetings import DEFAULT_RETENTION_SECONDS
 
@@ -26,7 +29,28 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     "RETENTION_SECONDS": DEFAULT_RETENTION_SECONDS,
     "PRESENCE_TIMEOUT_SECONDS": 30.0,
+    # Every body we accept is a few kilobytes; a larger one is refused before it is read.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Per participant and meeting (all their tabs together), in limits' notation; see README.
+    "COMMAND_RATE": "10/2second;60/minute",
+    "SIGNAL_RATE": "5/2second;20/minute",
+    "SYNC_RATE": "20/2second;120/minute",
+    # Per client address and endpoint, for the POSTs anyone may send.
+    "HTTP_RATE": "30/minute;300/hour",
+    "CONNECTIONS_PER_ADDRESS": 50,
+    "TRUSTED_PROXIES": "127.0.0.1,::1",
 }
+
+# The environment variable behind each rate, so a bad value is refused under the name people set.
+RATE_VARIABLES = {
+    "COMMAND_RATE": "COMPANION_COMMAND_RATE",
+    "SIGNAL_RATE": "COMPANION_SIGNAL_RATE",
+    "SYNC_RATE": "COMPANION_SYNC_RATE",
+    "HTTP_RATE": "COMPANION_HTTP_RATE",
+}
+# A moving window keeps one entry per allowed event, so the largest amount bounds each key's size.
+MAX_RATE_AMOUNT = 10_000
+MAX_CONNECTIONS_PER_ADDRESS = 100_000
 
 
 # A bound, so a stray extra digit is refused instead of keeping everyone's data for millennia.
@@ -62,6 +86,44 @@ def _presence_timeout(value: str) -> float:
     return seconds
 
 
+def parse_rate(variable: str, value: str) -> list[RateLimitItem]:
+    """limits' own notation, e.g. "10/2second;60/minute", each amount from 1 to MAX_RATE_AMOUNT:
+    a typo must stop the app, not quietly let everything through or hold every meeting back."""
+    try:
+        rates = parse_many(value.strip())
+    except ValueError:
+        rates = []
+    if not rates or not all(1 <= rate.amount <= MAX_RATE_AMOUNT for rate in rates):
+        raise ConfigurationError(
+            f'{variable} must be rates like "10/2second;60/minute" (each from 1 to '
+            f"{MAX_RATE_AMOUNT} per window), not {value!r}."
+        )
+    return rates
+
+
+def _connections_per_address(value: str) -> int:
+    text = value.strip()
+    count = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= count <= MAX_CONNECTIONS_PER_ADDRESS:
+        raise ConfigurationError(
+            f"COMPANION_CONNECTIONS_PER_ADDRESS must be a whole number from 1 to "
+            f"{MAX_CONNECTIONS_PER_ADDRESS}, not {value!r}."
+        )
+    return count
+
+
+def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Addresses or networks (``10.0.0.0/8``), comma-separated, of the proxies whose
+    X-Forwarded-For is believed."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in _split_list(value) or []]
+    except ValueError as error:
+        raise ConfigurationError(
+            f"COMPANION_TRUSTED_PROXIES must be IP addresses or networks separated by commas, "
+            f"not {value!r}."
+        ) from error
+
+
 def _split_list(value: str) -> list[str] | None:
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or None
@@ -85,6 +147,16 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
         settings["PRESENCE_TIMEOUT_SECONDS"] = _presence_timeout(timeout)
     if environ.get("COMPANION_RETENTION_DAYS"):
         settings["RETENTION_SECONDS"] = _retention_seconds(environ["COMPANION_RETENTION_DAYS"])
+    for key, variable in RATE_VARIABLES.items():
+        if environ.get(variable):
+            parse_rate(variable, environ[variable])
+            settings[key] = environ[variable].strip()
+    if environ.get("COMPANION_CONNECTIONS_PER_ADDRESS"):
+        count = environ["COMPANION_CONNECTIONS_PER_ADDRESS"]
+        settings["CONNECTIONS_PER_ADDRESS"] = _connections_per_address(count)
+    if environ.get("COMPANION_TRUSTED_PROXIES"):
+        parse_networks(environ["COMPANION_TRUSTED_PROXIES"])
+        settings["TRUSTED_PROXIES"] = environ["COMPANION_TRUSTED_PROXIES"].strip()
     if environ.get("COMPANION_LOG_LEVEL"):
         settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
     return settings

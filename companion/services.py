@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         store=MeetingStore(
             redis_client(url),
             app.config["RETENTION_SECONDS"],
-            signal_key=_derived_key(app.config["SECRET_KEY"], "signal senders"),
+            signal_key=derived_key(app.config["SECRET_KEY"], "signal senders"),
         ),
         signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
         redis_url=url,
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _derived_key(secret_key: str, purpose: str) -> bytes:
+def derived_key(secret_key: str, purpose: str) -> bytes:
     """A key of its own for each use of the secret: one can never be turned against another."""
     return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
 

@@ -18,7 +18,11 @@ _PARTICIPANT_SALT = "companion.participant.v1"
 
 @dataclass(frozen=True)
 class Invite:
+    """``generation`` is the set's invite generation when it was signed (0 for links signed
+    before invites could be replaced); the set decides whether it still admits anyone."""
+
     set_id: str
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,8 @@ class TokenSigner:
         self._invites = URLSafeTimedSerializer(secret_key, salt=_INVITE_SALT)
         self._participants = URLSafeTimedSerializer(secret_key, salt=_PARTICIPANT_SALT)
 
-    def invite_token(self, set_id: str) -> str:
-        return self._invites.dumps({"s": set_id})
+    def invite_token(self, set_id: str, generation: int) -> str:
+        return self._invites.dumps({"s": set_id, "g": generation})
 
     def participant_token(self, credential: Credential) -> str:
         payload = {
@@ -49,7 +53,7 @@ class TokenSigner:
 
     def read_invite(self, token: str) -> Invite:
         data = self._load(self._invites, token, "invite")
-        return Invite(set_id=data["s"])
+        return Invite(set_id=data["s"], generation=int(data.get("g", 0)))
 
     def read_participant(self, token: str) -> Credential:
         data = self._load(self._participants, token, "participant")

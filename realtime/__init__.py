@@ -20,7 +20,8 @@ PING_TIMEOUT_SECONDS = 10
 def init_app(app: Flask) -> None:
     """Broadcasts always travel through the meeting's Redis, so any number of server processes
     (on REDIS_URL, or on one instance folder's embedded server) reach every widget."""
-    from realtime import handlers  # noqa: F401 - registers the event handlers
+    from realtime import handlers, wire_json  # noqa: F401 - registers the event handlers
+    from realtime.lifecycle import route_the_star_event_as_unknown
     from realtime.liveness import Liveness
     from realtime.queue import MeetingQueue
 
@@ -37,8 +38,10 @@ def init_app(app: Flask) -> None:
         client_manager=queue,
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=MAX_MESSAGE_BYTES,
+        json=wire_json,
         ping_interval=PING_INTERVAL_SECONDS,
         ping_timeout=PING_TIMEOUT_SECONDS,
         logger=False,
         engineio_logger=False,
     )
+    route_the_star_event_as_unknown(socketio.server)

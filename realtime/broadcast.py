@@ -7,7 +7,7 @@ from typing import Any
 from companion.clock import now_ms
 from companion.domain import learnings
 from companion.domain.codec import guide, public_view
-from companion.domain.model import Meeting, Participant
+from companion.domain.model import FACILITATION, Meeting, Participant
 from realtime import socketio
 
 
@@ -58,6 +58,14 @@ def send_removed(
     """Tells a removed person's widgets to close; the server refuses them from now on."""
     message = {"type": "removed", "version": meeting.version, "message": text}
     socketio.emit("removed", message, to=participant_room(meeting.id, participant_id))
+
+
+def send_links(meeting: Meeting, links: dict[str, str]) -> None:
+    """New links for the meeting's facilitators (a replaced invite): to their widgets only."""
+    message = {"type": "links", "links": links}
+    for participant in meeting.participants.values():
+        if participant.role in FACILITATION and not participant.removed:
+            socketio.emit("links", message, to=participant_room(meeting.id, participant.id))
 
 
 def send_private(meeting: Meeting, participant_id: str, to: str | None = None) -> None:

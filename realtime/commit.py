@@ -22,9 +22,10 @@ def commit(meeting_id: str, command: Command) -> Meeting:
             meeting_id, lambda m: rules.apply(m, command), sender=sender
         )
     except MeetingNotFound as error:
-        raise MEETING_GONE from error
+        raise Rejected(MEETING_GONE.code, MEETING_GONE.message) from error
     except StoreUnavailable as error:
-        raise UNAVAILABLE from error
+        # A fresh one each time: raising the shared one would pile every traceback onto it.
+        raise Rejected(UNAVAILABLE.code, UNAVAILABLE.message) from error
     except SignalStillCounts as error:
         seconds = max(1, round(error.remaining_ms / 1000))
         raise Rejected(

@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request, session, url_for
+from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from marshmallow import Schema, ValidationError
 
 from companion.clock import now_ms
 from companion.domain.commands import Command
 from companion.domain.errors import Rejected
-from companion.domain.model import Role
+from companion.domain.model import FACILITATION, LearningSet, Role
+from companion.limits import (
+    count_participant_event,
+    holds_connection_slot,
+    limited_per_participant,
+    releases_connection_slot,
+)
+from companion.links import invite_url
 from companion.logs import get_logger
-from companion.schemas import COMMAND_SCHEMAS, ConnectAuthSchema, first_problem
+from companion.schemas import COMMAND_SCHEMAS, ConnectAuthSchema, NoArguments, first_problem
 from companion.services import services
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
 from realtime import socketio
@@ -28,9 +35,13 @@ from realtime.broadcast import (
     send_welcome,
 )
 from realtime.commit import MEETING_GONE, UNAVAILABLE, commit
+from realtime.lifecycle import UNKNOWN_EVENT, only_the_real_connect, only_the_real_disconnect
 from realtime.liveness import liveness
 
 log = get_logger("realtime")
+# Socket.IO lets a client send several arguments with one event; ours each take one object.
+ONE_PAYLOAD = {"error": "invalid_input", "message": "Send one payload: a single object."}
+REMOVED = {"error": "removed", "message": "You have been removed from this meeting."}
 # Commands whose result only their sender may see: each is followed by a ``private`` message.
 PRIVATE_COMMANDS = frozenset({"add_learning", "remove_learning"})
 
@@ -41,6 +52,8 @@ def _refuse(code: str, message: str) -> ConnectionRefusedError:
 
 
 @socketio.on("connect")
+@only_the_real_connect
+@holds_connection_slot(_refuse)
 def on_connect(auth: Any = None) -> None:
     """Sent by a widget as it opens, with ``{"token": ...}``; joins the meeting room, welcomes the
     widget and broadcasts the new presence snapshot to the meeting."""
@@ -62,10 +75,12 @@ def on_connect(auth: Any = None) -> None:
         raise _refuse("not_a_member", "This link is no longer a member of the set.")
     if learning_set.current_meeting_id is None:
         raise _refuse("no_meeting", "There is no meeting running for this set yet.")
-    _enter_meeting(learning_set.current_meeting_id, member.id, member.name, member.role)
+    _enter_meeting(learning_set, member.id, member.name, member.role)
 
 
-def _enter_meeting(meeting_id: str, participant_id: str, name: str, role: Role) -> None:
+def _enter_meeting(learning_set: LearningSet, participant_id: str, name: str, role: Role) -> None:
+    meeting_id = learning_set.current_meeting_id
+    assert meeting_id is not None
     connection_id = liveness().connection_id()
     arguments = {"connection_id": connection_id, "name": name, "role": role.value}
     try:
@@ -79,20 +94,19 @@ def _enter_meeting(meeting_id: str, participant_id: str, name: str, role: Role) 
     join_room(room_for(meeting_id))
     join_room(participant_room(meeting_id, participant_id))
     you = meeting.participants[participant_id]
-    send_welcome(meeting, you, _links_for(you.role, meeting.set_id), request.sid)
+    send_welcome(meeting, you, _links_for(you.role, learning_set), request.sid)
     send_private(meeting, participant_id, request.sid)
     broadcast_snapshot(meeting)
     log.info("meeting.connected", extra={"meeting_id": meeting_id})
 
 
-def _links_for(role: Role, set_id: str) -> dict[str, str]:
-    if role not in (Role.FACILITATOR, Role.CO_FACILITATOR):
-        return {}
-    invite = services().signer.invite_token(set_id)
-    return {"invite_url": f"{url_for('pages.join', _external=True)}#{invite}"}
+def _links_for(role: Role, learning_set: LearningSet) -> dict[str, str]:
+    return {"invite_url": invite_url(learning_set)} if role in FACILITATION else {}
 
 
 @socketio.on("disconnect")
+@only_the_real_disconnect
+@releases_connection_slot
 def on_disconnect(reason: Any = None) -> None:
     """Sent when a widget closes or drops; broadcasts the presence change to the meeting."""
     meeting_id = session.get("meeting_id")
@@ -116,6 +130,7 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
     meeting_id = session["meeting_id"]
     try:
         arguments = schema.load({} if payload is None else payload)
+        count_participant_event(name)
         meeting = commit(meeting_id, Command(name, session["participant_id"], now_ms(), arguments))
     except ValidationError as error:
         return {"error": "invalid_input", "message": first_problem(error)}
@@ -138,8 +153,10 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
 
 
 def _command_handler(name: str, schema: Schema) -> Callable[[Any], dict[str, Any]]:
-    def handle(payload: Any = None) -> dict[str, Any]:
-        return run_command(name, schema, payload)
+    def handle(*payloads: Any) -> dict[str, Any]:
+        if len(payloads) > 1:
+            return ONE_PAYLOAD
+        return run_command(name, schema, payloads[0] if payloads else None)
 
     handle.__name__ = f"on_{name}"
     handle.__doc__ = f"Sent by a participant to {name.replace('_', ' ')}; broadcasts a snapshot."
@@ -151,31 +168,53 @@ for _name, _schema in COMMAND_SCHEMAS.items():
 
 
 @socketio.on("sync")
-def on_sync(_: Any = None) -> dict[str, Any]:
+@limited_per_participant("sync")
+def on_sync(*payloads: Any) -> dict[str, Any]:
     """Sent by a widget unsure of its state (a version gap); answers with a fresh snapshot."""
+    if refused := _refused_payload(payloads):
+        return refused
     try:
         meeting = services().store.load_meeting(session["meeting_id"])
     except MeetingNotFound:
         return MEETING_GONE.as_dict()
     except StoreUnavailable:
         return UNAVAILABLE.as_dict()
+    you = meeting.participants.get(session["participant_id"])
+    if you is None or you.removed:
+        return REMOVED
     send_snapshot(meeting, request.sid)
     send_private(meeting, session["participant_id"], request.sid)
     return {"ok": True, "version": meeting.version}
 
 
 @socketio.on("clock")
-def on_clock(_: Any = None) -> dict[str, Any]:
+@limited_per_participant("clock")
+def on_clock(*payloads: Any) -> dict[str, Any]:
     """Sent by a widget measuring how far its clock is from the server's. It halves the round trip
     itself, so every widget counts down to the same deadlines to within a few milliseconds."""
+    if refused := _refused_payload(payloads):
+        return refused
     return {"ok": True, "server_now_ms": now_ms()}
 
 
+def _refused_payload(payloads: tuple[Any, ...]) -> dict[str, str] | None:
+    """``sync`` and ``clock`` take nothing; anything else is refused, as a bad command is."""
+    if len(payloads) > 1:
+        return ONE_PAYLOAD
+    try:
+        NoArguments().load(payloads[0] if payloads and payloads[0] is not None else {})
+    except ValidationError as error:
+        return {"error": "invalid_input", "message": first_problem(error)}
+    return None
+
+
 @socketio.on("*")
-def on_unknown_event(event: str, *_: Any) -> dict[str, str]:
-    """Any event we do not define is answered with an error, and changes nothing."""
+@limited_per_participant("*")
+def on_unknown_event(*_: Any) -> dict[str, str]:
+    """Any event we do not define is answered with an error, and changes nothing. (A client's
+    event named ``*`` itself also lands here, without the name as first argument.)"""
     log.info("event.unknown", extra={"meeting_id": session.get("meeting_id")})
-    return {"error": "unknown_event", "message": "That action is not recognised."}
+    return UNKNOWN_EVENT
 
 
 @socketio.on_error_default

@@ -9,6 +9,10 @@ from typing import Any
 import socketio
 
 CHANNEL = "companion-socketio"
+# Messages after which the sockets they reached are closed by the server, on every process: a
+# removed person, someone who deleted their data, a deleted meeting. Their widgets close
+# themselves on reading it, but a client that ignores it must not go on hearing the meeting.
+CLOSING_EVENTS = frozenset({"removed", "meeting_deleted"})
 # python-socketio doubles its wait after each failed resubscribe, up to 60 s. For a live meeting
 # that is far too long to stay deaf once Redis is back, so we wait at most this long.
 RESUBSCRIBE_MAX_SECONDS = 1.0
@@ -19,6 +23,16 @@ class MeetingQueue(socketio.RedisManager):
 
     def __init__(self, url: str) -> None:
         super().__init__(url, channel=CHANNEL)
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        """Every process hears every emit here, the sending one included; after a closing
+        message, each disconnects its own sockets in the room it went to."""
+        super()._handle_emit(message)
+        room = message.get("room")
+        if message.get("event") in CLOSING_EVENTS and isinstance(room, str):
+            namespace = message.get("namespace") or "/"
+            for sid, _ in list(self.get_participants(namespace, room)):
+                self.server.disconnect(sid, namespace=namespace)
 
     def _redis_listen_with_retries(self) -> Iterator[Any]:
         subscribed = False

@@ -15,7 +15,7 @@ from hypothesis import settings
 from companion import create_app
 from companion.store.connection import redis_client
 from companion.store.embedded import embedded_redis_for
-from tests.support import ServerProcess
+from tests.support import UNHURRIED, ServerProcess
 
 # Speed is measured in benchmarks/, not in tests: a slow example on a busy machine is not a bug.
 settings.register_profile("companion", deadline=None)
@@ -66,7 +66,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def server_env(instance_path: Path, external_redis_url: str | None) -> dict[str, str]:
-    env = {"COMPANION_INSTANCE_PATH": str(instance_path)}
+    env = {"COMPANION_INSTANCE_PATH": str(instance_path), **UNHURRIED}
     if external_redis_url:
         env["REDIS_URL"] = external_redis_url
     return env

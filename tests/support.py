@@ -171,6 +171,13 @@ class Widget:
         with self._arrived:
             return self.received[event][-1]
 
+    def wait_closed(self, timeout: float = 5.0) -> None:
+        """Until the server has closed this widget's connection (a removal, a deletion)."""
+        deadline = time.monotonic() + timeout
+        while self.client.connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not self.client.connected, "the server did not close the connection"
+
     def call(self, event: str, data: Any = None) -> Any:
         return self.client.call(event, data, timeout=10)
 
@@ -356,3 +363,41 @@ def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
     meeting.pop("server_now_ms")
     meeting.pop("allocation")
     return {"version": snapshot["version"], "meeting": meeting}
+
+
+# Tests drive meetings at machine speed, far past the per-participant budgets a person never
+# reaches; tests/*/test_limits.py check those budgets with servers of their own.
+UNHURRIED = {
+    "COMPANION_COMMAND_RATE": "10000/second",
+    "COMPANION_SIGNAL_RATE": "10000/second",
+    "COMPANION_SYNC_RATE": "10000/second",
+}
+
+
+def assert_well_formed(answer: Any) -> None:
+    """Every acknowledgement has one of the two documented shapes."""
+    assert isinstance(answer, dict), answer
+    if answer.get("ok") is True:
+        assert set(answer) == {"ok", "version"} and isinstance(answer["version"], int), answer
+    else:
+        assert set(answer) == {"error", "message"}, answer
+        assert answer["error"] and answer["message"], answer
+
+
+def token_of(meeting: CommandedMeeting, who: str) -> str:
+    """``who``'s own participant token: the fragment of their link."""
+    return meeting.urls[who].partition("#")[2]
+
+
+def start_next_meeting(meeting: CommandedMeeting, base_url: str, set_id: str) -> None:
+    """The facilitator starts the set's next meeting over HTTP; everyone's python widget moves to
+    it (a widget left on the ended meeting only hears ``meeting_moved``)."""
+    response = requests.post(
+        f"{base_url}/api/sets/{set_id}/meetings",
+        headers={"Authorization": f"Bearer {token_of(meeting, 'facilitator')}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    close_all(list(meeting.widgets.values()))
+    meeting.widgets = {who: Widget(base_url, token_of(meeting, who)) for who in meeting.urls}
+    meeting.version = meeting.widgets["facilitator"].call("sync")["version"]

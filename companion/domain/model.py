@@ -251,3 +251,6 @@ class LearningSet:
     # Every action named in its meetings, as last reported; every learning, private to its owner.
     actions: list[SetAction] = field(default_factory=list)
     learnings: list[Learning] = field(default_factory=list)
+    # Counts the times a facilitator has replaced the invite link: an invite signed for an
+    # earlier count admits nobody, so a leaked link is shut at once.
+    invite_generation: int = 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from companion.domain import roles
 from companion.domain.errors import Rejected
-from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, SetAction
+from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, Role, SetAction
 
 CARRIED = ("settings", "contract", "contract_agreed", "expected_members")
 STILL_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CHANGED})
@@ -48,6 +48,30 @@ def take_in(learning_set: LearningSet, meeting: Meeting) -> None:
     learning_set.actions = list(kept.values())
     earlier = [item for item in learning_set.learnings if item.meeting_id != meeting.id]
     learning_set.learnings = earlier + copy.deepcopy(meeting.learnings)
+
+
+def check_invite(learning_set: LearningSet, generation: int) -> None:
+    """An invite signed before the facilitator last replaced the link admits nobody."""
+    if generation != learning_set.invite_generation:
+        raise Rejected(
+            "token_revoked",
+            "This invite link has been replaced by a new one. Ask your facilitator for it.",
+        )
+
+
+def standing_roles(meeting: Meeting) -> dict[str, Role]:
+    """Each present or departed (not removed) participant's role in the meeting."""
+    return {pid: p.role for pid, p in meeting.participants.items() if not p.removed}
+
+
+def adopt_roles(learning_set: LearningSet, meeting: Meeting) -> None:
+    """Roles given in a meeting (a co-facilitator appointed, the lead handed over) become the
+    set's, so the set's record, which links, set-level actions and the next meeting go by, never
+    disagrees with the meeting."""
+    for participant_id, role in standing_roles(meeting).items():
+        member = learning_set.members.get(participant_id)
+        if member is not None:
+            member.role = role
 
 
 def forget_member(learning_set: LearningSet, member_id: str) -> None:

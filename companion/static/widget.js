@@ -298,6 +298,11 @@ function start() {
   socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
   socket.on("private", onPrivate);
+  // A facilitator replaced the invite link: the card shows the new one.
+  socket.on("links", (message) => {
+    view.links = { ...view.links, ...message.links };
+    redraw();
+  });
   // Removed, or the meeting's record deleted: say why and stop, as the server now refuses us.
   // Disconnect first: it fires "disconnect" at once, and "Reconnecting…" must not be the last word.
   const closeWith = (message) => {

@@ -37,3 +37,13 @@ def server_processes() -> str:
 def process_meetings(process_id: str) -> str:
     """The meetings in which one server process holds (or held) widget connections."""
     return f"{PREFIX}:process:{process_id}:meetings"
+
+
+# The rate limiter's moving windows, each under a tag that only the app's key can make.
+RATE_LIMITS_PREFIX = f"{PREFIX}:limits"
+
+
+def address_connections(tag: str) -> str:
+    """A sorted set per client address (named by a tag, never the address): its live Socket.IO
+    connections' leases, scored by when each was taken."""
+    return f"{PREFIX}:connections:{tag}"

@@ -118,14 +118,29 @@ class MeetingStore:
         raw = pipe.get(keys.meeting(meeting_id))
         return raw is not None and json.loads(raw)["phase"] != Phase.CLOSED.value
 
-    def add_member(self, set_id: str, name: str, role: Role = Role.MEMBER) -> Member:
+    def add_member(
+        self, set_id: str, name: str, role: Role = Role.MEMBER, invite_generation: int | None = None
+    ) -> Member:
+        """With ``invite_generation``, only while the set's invite is still of that generation:
+        checked in the same transaction, so a join racing a replaced link cannot slip in."""
         member = Member(new_id(), name, role)
 
         def add(learning_set: LearningSet) -> LearningSet:
+            if invite_generation is not None:
+                sets.check_invite(learning_set, invite_generation)
             return replace(learning_set, members={**learning_set.members, member.id: member})
 
         self.update_set(set_id, add)
         return member
+
+    def replace_invite(self, set_id: str) -> LearningSet:
+        """Every invite signed so far stops admitting anyone; returns the set with its new
+        generation, for signing the new link."""
+
+        def bump(learning_set: LearningSet) -> LearningSet:
+            return replace(learning_set, invite_generation=learning_set.invite_generation + 1)
+
+        return self.update_set(set_id, bump)
 
     def load_set(self, set_id: str) -> LearningSet:
         data = self._read(keys.learning_set(set_id))
@@ -183,9 +198,11 @@ class MeetingStore:
         self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
     ) -> LearningSet | None:
         """Before MULTI: the meeting's set, holding what the change made of the set's own parts
-        (settings, contract, agreement), and, as the meeting ends, its actions and learnings."""
+        (settings, contract, agreement, roles), and, as the meeting ends, its actions and
+        learnings."""
         ending = updated.phase is Phase.CLOSED and current.phase is not Phase.CLOSED
-        if not ending and sets.carried(updated) == sets.carried(current):
+        roles_changed = sets.standing_roles(updated) != sets.standing_roles(current)
+        if not ending and not roles_changed and sets.carried(updated) == sets.carried(current):
             return None
         set_key = keys.learning_set(updated.set_id)
         pipe.watch(set_key)
@@ -194,6 +211,7 @@ class MeetingStore:
             return None
         learning_set = set_from_dict(json.loads(raw))
         sets.carry(updated, learning_set)
+        sets.adopt_roles(learning_set, updated)
         if ending:
             sets.take_in(learning_set, updated)
         return learning_set

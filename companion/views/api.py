@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request
 
 from companion.domain import notes
 from companion.domain.errors import Rejected
 from companion.domain.model import FACILITATION, LearningSet, Meeting, Role
+from companion.domain.sets import check_invite
 from companion.domain.summary import summary
+from companion.limits import limited_per_address
+from companion.links import invite_url, link
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, FacilitatedSetsSchema, JoinSchema, RejoinSchema
 from companion.services import services
@@ -20,6 +23,7 @@ from companion.store import MeetingNotFound, MeetingStillOpen, SetNotFound
 from companion.tokens import Credential
 from realtime.broadcast import (
     broadcast_snapshot,
+    send_links,
     send_meeting_deleted,
     send_meeting_moved,
     send_removed,
@@ -36,12 +40,8 @@ def _json_body() -> Any:
     return body
 
 
-def _link(endpoint: str, token: str) -> str:
-    """Tokens ride in the URL fragment, which browsers never send to the server or in a Referer."""
-    return f"{url_for(endpoint, _external=True)}#{token}"
-
-
 @blueprint.post("/sets")
+@limited_per_address
 def create_set() -> tuple[Response, int]:
     """A facilitator creates a set and starts its first meeting; returns both links."""
     form = CreateSetSchema().load(_json_body())
@@ -53,44 +53,50 @@ def create_set() -> tuple[Response, int]:
     facilitator_token = signer.participant_token(
         Credential(learning_set.id, facilitator.id, Role.FACILITATOR)
     )
-    invite_token = signer.invite_token(learning_set.id)
+    invite_token = signer.invite_token(learning_set.id, learning_set.invite_generation)
     log.info("set.created", extra={"set_id": learning_set.id, "meeting_id": meeting.id})
     return jsonify(
         set_id=learning_set.id,
         meeting_id=meeting.id,
         participant_id=facilitator.id,
         facilitator_token=facilitator_token,
-        facilitator_url=_link("pages.widget", facilitator_token),
+        facilitator_url=link("pages.widget", facilitator_token),
         invite_token=invite_token,
-        invite_url=_link("pages.join", invite_token),
+        invite_url=link("pages.join", invite_token),
     ), 201
 
 
 @blueprint.post("/join")
+@limited_per_address
 def join() -> tuple[Response, int]:
     """Someone with the invite link joins the set under a display name; returns their own link."""
     form = JoinSchema().load(_json_body())
     store, signer = services().store, services().signer
     invite = signer.read_invite(form["invite_token"])
-    member = store.add_member(invite.set_id, form["display_name"])
+    member = store.add_member(
+        invite.set_id, form["display_name"], invite_generation=invite.generation
+    )
     token = signer.participant_token(Credential(invite.set_id, member.id, member.role))
     log.info("set.joined", extra={"set_id": invite.set_id})
     return jsonify(
         set_id=invite.set_id,
         participant_id=member.id,
         participant_token=token,
-        widget_url=_link("pages.widget", token),
+        widget_url=link("pages.widget", token),
     ), 201
 
 
 @blueprint.post("/rejoin")
+@limited_per_address
 def rejoin() -> tuple[Response, int]:
     """An invite opened on a device that already holds someone's link to that set: answers that
     person's own link, so they come back as themselves instead of joining twice."""
     form = RejoinSchema().load(_json_body())
     store, signer = services().store, services().signer
     invite = signer.read_invite(form["invite_token"])
-    members = store.load_set(invite.set_id).members
+    learning_set = store.load_set(invite.set_id)
+    check_invite(learning_set, invite.generation)
+    members = learning_set.members
     for token in form["participant_tokens"]:
         credential = _readable_credential(token)
         member = members.get(credential.participant_id) if credential else None
@@ -100,12 +106,13 @@ def rejoin() -> tuple[Response, int]:
                 participant_id=member.id,
                 display_name=member.name,
                 participant_token=token,
-                widget_url=_link("pages.widget", token),
+                widget_url=link("pages.widget", token),
             ), 200
     raise Rejected("not_recognised", "This device holds no link to this set.")
 
 
 @blueprint.post("/facilitated-sets")
+@limited_per_address
 def facilitated_sets() -> tuple[Response, int]:
     """Of the links a device holds (or one pasted), the sets whose facilitator they are, each with
     its member invite link: what a Teams tab is set up with. Other links are left out unsaid."""
@@ -117,7 +124,7 @@ def facilitated_sets() -> tuple[Response, int]:
             found[learning_set.id] = {
                 "set_id": learning_set.id,
                 "set_name": learning_set.name,
-                "invite_url": _link("pages.join", services().signer.invite_token(learning_set.id)),
+                "invite_url": invite_url(learning_set),
             }
     return jsonify(sets=list(found.values())), 200
 
@@ -250,16 +257,30 @@ def history(set_id: str) -> Response:
     )
 
 
+@blueprint.post("/sets/<set_id>/invite")
+def replace_invite(set_id: str) -> tuple[Response, int]:
+    """A facilitator replaces the member invite link, say after it leaked: every earlier invite
+    stops admitting anyone at once. The facilitators' open widgets get the new link."""
+    _set_facilitator(set_id)
+    learning_set = services().store.replace_invite(set_id)
+    invite = invite_url(learning_set)
+    meeting = _current_meeting(learning_set)
+    if meeting is not None:
+        send_links(meeting, {"invite_url": invite})
+    log.info("invite.replaced", extra={"set_id": set_id})
+    response = jsonify(invite_url=invite, invite_token=invite.split("#", 1)[1])
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200
+
+
 @blueprint.get("/sets/<set_id>/invite-qr")
 def invite_qr(set_id: str) -> Response:
     """The member invite link as a QR code, for a facilitator to put on a shared screen so people
     sitting together join from their phones. Each call signs a fresh invite, as the welcome does."""
     learning_set = _facilitating_now(set_id)
-    invite_url = _link("pages.join", services().signer.invite_token(set_id))
+    invite = invite_url(learning_set)
     log.info("invite.qr_shown", extra={"set_id": set_id})
-    response = jsonify(
-        set_name=learning_set.name, invite_url=invite_url, qr=_qr_data_uri(invite_url)
-    )
+    response = jsonify(set_name=learning_set.name, invite_url=invite, qr=_qr_data_uri(invite))
     response.headers["Cache-Control"] = "no-store"  # it holds an invite: keep it out of caches
     return response
 
@@ -267,8 +288,8 @@ def invite_qr(set_id: str) -> Response:
 def _facilitating_now(set_id: str) -> LearningSet:
     """The bearer facilitates the set's current meeting, as lead or co-facilitator: exactly the
     people whose widget the welcome hands the invite link to. Roles change within a meeting (a
-    co-facilitator appointed, the lead handed over) and the set's record does not follow, so the
-    meeting decides; someone not in it yet has the role the set's record gives them."""
+    co-facilitator appointed, the lead handed over) and the set's record follows them; the
+    meeting also knows who was removed from it; someone not in it yet has the set's role."""
     credential, learning_set = _member()
     if credential.set_id != set_id:
         raise SetNotFound(set_id)  # another set: say nothing about whether it exists

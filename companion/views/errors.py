@@ -15,6 +15,7 @@ _STATUS_FOR_CODE = {
     "token_missing": 401,
     "token_invalid": 401,
     "token_expired": 401,
+    "token_revoked": 401,
     "not_allowed": 403,
     "set_not_found": 404,
     "not_recognised": 404,

@@ -197,3 +197,32 @@ def test_a_co_facilitator_made_a_member_while_showing_it_is_not_left_behind_a_mo
     assert not mo.evaluate("document.getElementById('qr-dialog').open")
     mo.locator("#your-data-box > summary").click(timeout=5000)  # the page answers again
     expect(mo.locator("#your-data-box")).to_have_attribute("open", "")
+
+
+def test_the_facilitator_replaces_a_leaked_invite_and_the_old_one_stops_working(
+    meeting: InviteMeeting, open_page: OpenPage
+) -> None:
+    fay = meeting.open(open_page(), "facilitator")
+    old_link = fay.locator("#invite-url").input_value()
+    fay.once("dialog", lambda dialog: dialog.accept())
+    tab_to(fay, "#replace-invite", limit=300)
+    fay.keyboard.press("Enter")
+    expect(fay.locator("#copy-status")).to_have_text(
+        "A new invite link is ready. The old one no longer works."
+    )
+    new_link = fay.locator("#invite-url").input_value()
+    assert new_link != old_link and new_link.split("#")[0] == old_link.split("#")[0]
+    expect(fay.locator("#replace-invite")).to_be_focused()
+
+    stranger = open_page(phone=True)
+    stranger.goto(old_link)
+    stranger.fill("#display-name", "Zed")
+    stranger.get_by_role("button", name="Join the meeting").click()
+    expect(stranger.locator("#join-error")).to_contain_text("replaced by a new one")
+
+    newcomer = open_page(phone=True)
+    newcomer.goto(new_link)
+    newcomer.fill("#display-name", "Ida")
+    newcomer.get_by_role("button", name="Join the meeting").click()
+    expect(newcomer.locator(LIVE)).to_be_attached()
+    expect(fay.locator("#participants")).to_contain_text("Ida")

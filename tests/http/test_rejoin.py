@@ -179,7 +179,7 @@ def test_an_expired_link_is_skipped_even_with_a_fresh_invite(
     signer.max_age_seconds = 1
     time.sleep(2.1)  # both member links are now older than a second
     with app.app_context():
-        fresh_invite = services().signer.invite_token(created["set_id"])
+        fresh_invite = services().signer.invite_token(created["set_id"], 0)
         fresh_mo = services().signer.participant_token(
             Credential(created["set_id"], mo["participant_id"], Role.MEMBER)
         )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import socketio
 
 from tests.support import ServerProcess, Widget, close_all, create_set, join_set
 
@@ -155,4 +156,9 @@ def test_removed_participant_is_told_and_refused(meeting: LiveMeeting) -> None:
     assert removed["version"] == meeting.version
     names = {p["name"] for p in meeting.state()["participants"]}
     assert "Di" not in names
-    assert meeting.refused("Di", "place_bid", {"title": "", "minutes": 5}) == "removed"
+    di = meeting.widgets["Di"]
+    di.wait_closed()  # by the server: Di hears nothing more of the meeting
+    again = Widget(di.base_url, di.token, connect=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        again.connect()
+    assert again.refusal is not None and again.refusal["data"]["error"] == "removed"

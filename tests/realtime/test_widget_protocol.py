@@ -108,14 +108,15 @@ def test_the_clock_answers_the_servers_time(
         assert after - before < 1000, "a clock round trip on one machine is quick"
 
 
-def test_the_clock_changes_nothing_and_ignores_its_payload(
+def test_the_clock_changes_nothing_and_refuses_a_payload(
     live_server: ServerProcess, widgets: list[Widget]
 ) -> None:
     created = create_set(live_server.url, "Set", "Fay")
     fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
     version = fay.wait_for("snapshot")["version"]
     snapshots = len(fay.received["snapshot"])
-    assert fay.call("clock", {"anything": 1})["ok"] is True
+    assert fay.call("clock", {"anything": 1})["error"] == "invalid_input"
+    assert fay.call("clock")["ok"] is True
     assert fay.call("sync") == {"ok": True, "version": version}
     fay.wait_for("snapshot", lambda _: len(fay.received["snapshot"]) > snapshots)
     assert fay.latest("snapshot")["version"] == version

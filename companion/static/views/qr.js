@@ -1,7 +1,7 @@
 // The invite card's extras for a hybrid room: the member invite link as a QR code as big as the
 // screen allows, which the facilitator puts on a shared screen so people join from their phones;
 // and the link that adds the companion to Microsoft Teams, which only works over HTTPS.
-import { readTextWithToken } from "../api.js";
+import { postWithToken, readTextWithToken } from "../api.js";
 import { byId } from "../dom.js";
 
 // The server draws the code (an SVG data URI, black on white in every theme) for a freshly
@@ -57,8 +57,31 @@ function offerTeams() {
   byId("teams-needs-https").hidden = secure;
 }
 
+// A leaked link is shut at once: the server stops admitting anyone with it, and every
+// facilitator's widget gets the new one (a "links" message), this one included.
+function wireReplaceInvite(token, setId) {
+  const button = byId("replace-invite");
+  let busy = false; // not `disabled`, which would throw the keyboard user's focus away
+  button.addEventListener("click", async () => {
+    const question = "Replace the invite link? Anyone holding the old one can no longer join with it.";
+    if (busy || !window.confirm(question)) return;
+    const status = byId("copy-status");
+    busy = true;
+    try {
+      const replaced = await postWithToken(`/api/sets/${encodeURIComponent(setId())}/invite`, token);
+      byId("invite-url").value = replaced.invite_url;
+      status.textContent = "A new invite link is ready. The old one no longer works.";
+    } catch (error) {
+      status.textContent = `The link was not replaced. ${error.message}`;
+    } finally {
+      busy = false;
+    }
+  });
+}
+
 // `setId` is a function: the set is known only once the server has welcomed this widget.
 export function wireInviteCard(token, setId) {
   wireQrDialog(token, setId);
+  wireReplaceInvite(token, setId);
   offerTeams();
 }
