@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
-    from companion import limits, logs, security, services
+    from companion import assets, limits, logs, security, services
     from companion.views import api, errors, health, pages, teams
     from realtime import init_app as init_realtime
 
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     services.init_app(app)
     limits.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)

@@ -10,11 +10,11 @@ from functools import cache
 from typing import Any
 
 from companion.domain import bidding, hands, phases, prompts, rounds, signals
-from companion.domain.model import Action, Bid, LearningSet, Meeting, SetAction
+from companion.domain.model import Action, Activity, Bid, LearningSet, Meeting, SetAction
 from companion.domain.summary import summary
 
 FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
-ACTIVITY_SHOWN = 12  # the latest lines of history in each snapshot; keeps it small for phones
+ACTIVITY_SHOWN = 10  # the latest lines of history in each snapshot; keeps it small for phones
 
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
@@ -96,12 +96,22 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
             "off": [kind for kind in signals.KINDS if kind in meeting.signals_off],
             "highlight_at": signals.highlight_at(meeting),
         },
-        "activity": _encode(meeting.activity[-ACTIVITY_SHOWN:]),
+        "activity": [_activity_view(entry) for entry in meeting.activity[-ACTIVITY_SHOWN:]],
         "contract": {"items": list(meeting.contract), "agreed": list(meeting.contract_agreed)},
         "expected_members": list(meeting.expected_members),
         "report_back": [_report_view(action) for action in meeting.report_back],
         "summary": summary(meeting),
     }
+
+
+def _activity_view(entry: Activity) -> dict[str, Any]:
+    """Without the parts an entry does not have (no subject, no detail, not an override): each
+    snapshot carries ten of them to every phone."""
+    shown = _encode(entry)
+    for name, absent in (("subject", None), ("detail", None), ("override", False)):
+        if shown[name] is absent:
+            del shown[name]
+    return shown
 
 
 def _report_view(action: SetAction) -> dict[str, str]:
