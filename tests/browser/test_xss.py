@@ -114,14 +114,9 @@ def dialogs_of(page: Page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server(
-    server_env: dict[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    """A server of its own: the meeting below sends commands faster than people click."""
-    log = Path(tmp_path_factory.mktemp("xss")) / "server.log"
-    process = ServerProcess(server_env, log).start()
-    yield process
-    process.stop()
+def server(live_server: ServerProcess) -> ServerProcess:
+    """The session's server: its settings let tests send commands at machine speed."""
+    return live_server
 
 
 # --- The pages before the widget ----------------------------------------------------------------

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -303,13 +302,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def server(
-    server_env: dict[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    log = Path(tmp_path_factory.mktemp("matrix")) / "server.log"
-    process = ServerProcess(server_env, log).start()
-    yield process
-    process.stop()
+def server(live_server: ServerProcess) -> ServerProcess:
+    """The session's server: its settings let tests send commands at machine speed."""
+    return live_server
 
 
 def strangers_of(server: ServerProcess, meeting: PreparedMeeting) -> dict[str, RawSocketIO]:

@@ -20,7 +20,6 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -191,13 +190,9 @@ class FuzzedMeeting:
 
 
 @pytest.fixture(scope="module")
-def server(
-    server_env: dict[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    log = Path(tmp_path_factory.mktemp("fuzz")) / "server.log"
-    process = ServerProcess(server_env, log).start()
-    yield process
-    process.stop()
+def server(live_server: ServerProcess) -> ServerProcess:
+    """The session's server: its settings let tests send commands at machine speed."""
+    return live_server
 
 
 @pytest.fixture(scope="module")

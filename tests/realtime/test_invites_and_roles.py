@@ -83,13 +83,21 @@ def test_only_a_facilitator_of_the_set_replaces_its_invite(live_server: ServerPr
     assert join(live_server, created["invite_token"], "Ida").status_code == 201, "unchanged"
 
 
+def fay_and_mo_in_a_meeting(
+    server: ServerProcess, widgets: list[Widget]
+) -> tuple[dict[str, Any], dict[str, Any], Widget]:
+    """Fay's new set, Mo joined, both widgets open: the set, Mo's link, Fay's widget."""
+    created = create_set(server.url, "Ward leaders", "Fay")
+    mo = join_set(server.url, created["invite_token"], "Mo")
+    fay = open_widget(widgets, server, created["facilitator_token"], wait_for="welcome")
+    open_widget(widgets, server, mo["participant_token"], wait_for="welcome")
+    return created, mo, fay
+
+
 def test_a_co_facilitator_appointed_in_the_meeting_acts_for_the_set(
     live_server: ServerProcess, widgets: list[Widget]
 ) -> None:
-    created = create_set(live_server.url, "Ward leaders", "Fay")
-    mo = join_set(live_server.url, created["invite_token"], "Mo")
-    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
-    open_widget(widgets, live_server, mo["participant_token"], wait_for="welcome")
+    created, mo, fay = fay_and_mo_in_a_meeting(live_server, widgets)
     send_accepted(
         fay, "set_role", {"participant_id": mo["participant_id"], "role": "co_facilitator"}
     )
@@ -104,10 +112,7 @@ def test_a_co_facilitator_appointed_in_the_meeting_acts_for_the_set(
 def test_handing_over_the_lead_hands_over_the_set(
     live_server: ServerProcess, widgets: list[Widget]
 ) -> None:
-    created = create_set(live_server.url, "Ward leaders", "Fay")
-    mo = join_set(live_server.url, created["invite_token"], "Mo")
-    fay = open_widget(widgets, live_server, created["facilitator_token"], wait_for="welcome")
-    open_widget(widgets, live_server, mo["participant_token"], wait_for="welcome")
+    created, mo, fay = fay_and_mo_in_a_meeting(live_server, widgets)
     send_accepted(fay, "hand_over", {"participant_id": mo["participant_id"]})
 
     former = replace_invite(live_server, created["set_id"], created["facilitator_token"])
