@@ -62,14 +62,19 @@ class ConfigurationError(ValueError):
     quietly becomes a different data-retention period."""
 
 
-def _retention_seconds(value: str) -> int:
+def _whole_number(variable: str, value: str, highest: int, unit: str = "") -> int:
+    """A whole number from 1 to ``highest``; anything else stops the app, naming the variable."""
     text = value.strip()
-    days = int(text) if text.isascii() and text.isdigit() else 0
-    if not 1 <= days <= MAX_RETENTION_DAYS:
+    number = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= number <= highest:
         raise ConfigurationError(
-            f"COMPANION_RETENTION_DAYS must be a whole number of days from 1 to "
-            f"{MAX_RETENTION_DAYS}, not {value!r}."
+            f"{variable} must be a whole number{unit} from 1 to {highest}, not {value!r}."
         )
+    return number
+
+
+def _retention_seconds(value: str) -> int:
+    days = _whole_number("COMPANION_RETENTION_DAYS", value, MAX_RETENTION_DAYS, " of days")
     return days * 24 * 3600
 
 
@@ -102,14 +107,7 @@ def parse_rate(variable: str, value: str) -> list[RateLimitItem]:
 
 
 def _connections_per_address(value: str) -> int:
-    text = value.strip()
-    count = int(text) if text.isascii() and text.isdigit() else 0
-    if not 1 <= count <= MAX_CONNECTIONS_PER_ADDRESS:
-        raise ConfigurationError(
-            f"COMPANION_CONNECTIONS_PER_ADDRESS must be a whole number from 1 to "
-            f"{MAX_CONNECTIONS_PER_ADDRESS}, not {value!r}."
-        )
-    return count
+    return _whole_number("COMPANION_CONNECTIONS_PER_ADDRESS", value, MAX_CONNECTIONS_PER_ADDRESS)
 
 
 def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
