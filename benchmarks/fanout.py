@@ -93,12 +93,9 @@ def measure(
     extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One server, one swarm, one measured interval; the server stopped whatever happens."""
-    widgets = settings.meetings * settings.members
     app = OUR_APP if kind == OURS else BARE_APP
     probe = f"-c python:{gc_pauses.__name__}" if settings.gc_pauses else ""
-    server = production_server(
-        app, server_env(redis.url, widgets, extra_env, probe), folder / f"{kind}.log"
-    )
+    server = production_server(app, server_env(redis.url, extra_env, probe), folder / f"{kind}.log")
     try:
         server.start(timeout=60)
         with Swarm(

@@ -10,7 +10,7 @@ the SIGTERM until every widget has resynced (been welcomed again and received a 
 its meeting), and each widget's own time.
 
 Run: .venv/bin/python -m benchmarks.reconnect_storm [--meetings 125] [--members 8]
-     [--graceful-timeout S]  (passed to gunicorn beside the Procfile's line; its default is 30 s)
+     [--graceful-timeout S]  (instead of the Procfile's)
      [--connect-timeout S]
 The last line printed is one JSON object.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -33,9 +34,10 @@ from benchmarks.stack import (
     stop_server,
 )
 from benchmarks.swarm import BROWSER_CONNECT_TIMEOUT_SECONDS, OURS, Swarm, spread
-from tests.support import ServerProcess, free_port
+from tests.support import REPO_ROOT, ServerProcess, free_port
 
 RESYNC_TIMEOUT_SECONDS = 120.0
+GUNICORN_GRACEFUL_TIMEOUT_SECONDS = 30.0  # gunicorn's own default
 SETTLE_SECONDS = 2.0
 
 
@@ -55,12 +57,24 @@ def options(arguments: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(arguments)
 
 
-def restart(server: ServerProcess, env: dict[str, str], log: Path) -> tuple[ServerProcess, dict]:
+def graceful_override(seconds: float | None) -> tuple[str, ...]:
+    return ("--graceful-timeout", f"{seconds:g}") if seconds else ()
+
+
+def procfile_graceful_timeout() -> float:
+    """How long gunicorn, as deployed, lets the old worker finish before the new one serves."""
+    found = re.search(r"--graceful-timeout (\S+)", (REPO_ROOT / "Procfile").read_text())
+    return float(found.group(1)) if found else GUNICORN_GRACEFUL_TIMEOUT_SECONDS
+
+
+def restart(
+    server: ServerProcess, env: dict[str, str], log: Path, overrides: tuple[str, ...]
+) -> tuple[ServerProcess, dict]:
     """SIGTERM and a new process on the same port; the moments each step took, from the signal."""
     signalled = time.monotonic()
     stop_server(server, timeout=RESYNC_TIMEOUT_SECONDS)
     exited = time.monotonic()
-    successor = production_server(OUR_APP, env, log, port=server.port)
+    successor = production_server(OUR_APP, env, log, port=server.port, overrides=overrides)
     successor.start(timeout=RESYNC_TIMEOUT_SECONDS)
     moments = {"old_exited_s": exited - signalled, "new_serving_s": time.monotonic() - signalled}
     return successor, {"signalled": signalled, **moments}
@@ -68,9 +82,11 @@ def restart(server: ServerProcess, env: dict[str, str], log: Path) -> tuple[Serv
 
 def storm(settings: argparse.Namespace, redis: PrivateRedis, folder: Path) -> dict[str, Any]:
     widgets = settings.meetings * settings.members
-    extra = f"--graceful-timeout {settings.graceful_timeout:g}" if settings.graceful_timeout else ""
-    env = server_env(redis.url, widgets, gunicorn_args=extra)
-    server = production_server(OUR_APP, env, folder / "server.log", port=free_port())
+    overrides = graceful_override(settings.graceful_timeout)
+    env = server_env(redis.url)
+    server = production_server(
+        OUR_APP, env, folder / "server.log", port=free_port(), overrides=overrides
+    )
     try:
         server.start(timeout=60)
         with Swarm(
@@ -85,7 +101,7 @@ def storm(settings: argparse.Namespace, redis: PrivateRedis, folder: Path) -> di
             time.sleep(SETTLE_SECONDS)
             since = time.monotonic()
             swarm.ask("resync", (since, since + RESYNC_TIMEOUT_SECONDS))
-            server, moments = restart(server, env, folder / "server.log")
+            server, moments = restart(server, env, folder / "server.log", overrides)
             results = swarm.resync_results(timeout=RESYNC_TIMEOUT_SECONDS + 30)
             setup_seconds = swarm.setup_seconds
     finally:
@@ -114,7 +130,7 @@ def figures(
         "first_disconnect_s": round(min(results["disconnect_s"]), 2) if resync else None,
         "old_exited_s": round(moments["old_exited_s"], 2),
         "new_serving_s": round(moments["new_serving_s"], 2),
-        "graceful_timeout_s": settings.graceful_timeout or 30.0,
+        "graceful_timeout_s": settings.graceful_timeout or procfile_graceful_timeout(),
         "connect_timeout_s": settings.connect_timeout,
         "client_errors": results["client_errors"],
         "setup_seconds": round(setup_seconds, 1),

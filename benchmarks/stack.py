@@ -26,11 +26,6 @@ from tests.support import UNHURRIED, ServerProcess, free_port
 OUR_APP = "companion:create_app()"
 BARE_APP = "benchmarks.bare_server:create_app()"
 PAYLOAD_BYTES_VARIABLE = "BENCH_PAYLOAD_BYTES"
-# gunicorn's gevent worker serves at most --worker-connections (default 1000) sockets at once and
-# leaves the rest waiting in the listen backlog. The Procfile keeps the default, so a swarm larger
-# than that raises it through GUNICORN_CMD_ARGS, which leaves the Procfile's own line untouched.
-CONNECTION_HEADROOM = 200
-GUNICORN_DEFAULT_WORKER_CONNECTIONS = 1000
 
 
 class PrivateRedis:
@@ -96,30 +91,35 @@ def _redis_server_binary() -> str:
 
 
 def server_env(
-    redis_url: str, widgets: int, extra: dict[str, str] | None = None, gunicorn_args: str = ""
+    redis_url: str, extra: dict[str, str] | None = None, gunicorn_args: str = ""
 ) -> dict[str, str]:
     """What both servers run with: the same Redis, no per-participant rate limits (the swarm sends
     a meeting's commands from few widgets), room for every widget, and warnings-only logs.
-    ``gunicorn_args`` go to gunicorn beside the Procfile's own (``--graceful-timeout 5``, say)."""
-    connections = max(GUNICORN_DEFAULT_WORKER_CONNECTIONS, widgets + CONNECTION_HEADROOM)
+    ``gunicorn_args`` go to gunicorn beside the Procfile's own (``-c python:module``, say); those
+    the Procfile sets itself go to ``production_server``, since its command line would win."""
     return {
         "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_hex(32),
         "COMPANION_LOG_LEVEL": "WARNING",
         "COMPANION_CONNECTIONS_PER_ADDRESS": str(100_000),
-        "GUNICORN_CMD_ARGS": f"--worker-connections {connections} {gunicorn_args}".strip(),
+        "GUNICORN_CMD_ARGS": gunicorn_args,
         **UNHURRIED,
         **(extra or {}),
     }
 
 
 def production_server(
-    app: str, env: dict[str, str], log_path: Path, port: int | None = None
+    app: str,
+    env: dict[str, str],
+    log_path: Path,
+    port: int | None = None,
+    overrides: tuple[str, ...] = (),
 ) -> ServerProcess:
-    """The Procfile's command line, serving ``app`` (ours, or the bare floor) on ``port``."""
+    """The Procfile's command line, serving ``app`` (ours, or the bare floor) on ``port``, with
+    ``overrides`` of its own options (``("--graceful-timeout", "30")``, say) after them."""
     server = ServerProcess(env, log_path, procfile=True, port=port)
     assert server.command[-1] == OUR_APP, f"the Procfile no longer serves {OUR_APP}"
-    server.command[-1] = app
+    server.command[-1:] = [*overrides, app]
     return server
 
 

@@ -37,9 +37,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
-    from companion import assets, limits, logs, security, services
+    from companion import assets, collector, limits, logs, security, services
     from companion.views import api, errors, health, pages, teams
     from realtime import init_app as init_realtime
+    from realtime import socketio
 
     logs.init_app(app)
     services.init_app(app)
@@ -52,4 +53,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(teams.blueprint)
     init_realtime(app)
+    if socketio.async_mode == "gevent":  # one thread serves every meeting: see collector
+        collector.settle_for_serving()
     return app

@@ -8,6 +8,8 @@ from typing import Any
 
 import socketio
 
+from companion.store.connection import queue_client
+
 CHANNEL = "companion-socketio"
 # Messages after which the sockets they reached are closed by the server, on every process: a
 # removed person, someone who deleted their data, a deleted meeting. Their widgets close
@@ -33,6 +35,12 @@ class MeetingQueue(socketio.RedisManager):
             namespace = message.get("namespace") or "/"
             for sid, _ in list(self.get_participants(namespace, room)):
                 self.server.disconnect(sid, namespace=namespace)
+
+    def _redis_connect(self) -> None:
+        """Our pool, which waits for a free connection instead of refusing a publish."""
+        self.redis = queue_client(self.redis_url)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
 
     def _redis_listen_with_retries(self) -> Iterator[Any]:
         subscribed = False

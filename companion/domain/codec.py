@@ -2,71 +2,32 @@
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import types
-import typing
-from functools import cache
 from typing import Any
 
-from companion.domain import bidding, hands, phases, prompts, rounds, signals
+from companion.domain import bidding, hands, phases, prompts, rounds, shapes, signals
 from companion.domain.model import Action, Activity, Bid, LearningSet, Meeting, SetAction
 from companion.domain.summary import summary
 
 FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
 ACTIVITY_SHOWN = 10  # the latest lines of history in each snapshot; keeps it small for phones
+_encode_meeting = shapes.encoder(Meeting)
+_encode_set = shapes.encoder(LearningSet)
 
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
-    return {"format": FORMAT, **_encode(meeting)}
+    return {"format": FORMAT, **_encode_meeting(meeting)}
 
 
 def meeting_from_dict(data: dict[str, Any]) -> Meeting:
-    return _decode(Meeting, {k: v for k, v in data.items() if k != "format"})
+    return shapes.decode(Meeting, {k: v for k, v in data.items() if k != "format"})
 
 
 def set_to_dict(learning_set: LearningSet) -> dict[str, Any]:
-    return {"format": FORMAT, **_encode(learning_set)}
+    return {"format": FORMAT, **_encode_set(learning_set)}
 
 
 def set_from_dict(data: dict[str, Any]) -> LearningSet:
-    return _decode(LearningSet, {k: v for k, v in data.items() if k != "format"})
-
-
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    return value
-
-
-@cache
-def _field_types(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode(kind: Any, data: Any) -> Any:
-    """Rebuild a value of ``kind`` (a dataclass, enum, list, dict or optional) from plain data."""
-    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
-    if data is None:
-        return None
-    if origin in (types.UnionType, typing.Union):
-        return _decode(next(a for a in arguments if a is not type(None)), data)
-    if origin is list:
-        return [_decode(arguments[0], item) for item in data]
-    if origin is dict:
-        return {key: _decode(arguments[1], item) for key, item in data.items()}
-    if dataclasses.is_dataclass(kind):
-        hints = _field_types(kind)
-        return kind(**{name: _decode(hints[name], value) for name, value in data.items()})
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind(data)
-    return data
+    return shapes.decode(LearningSet, {k: v for k, v in data.items() if k != "format"})
 
 
 def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
@@ -88,7 +49,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
             "mode": meeting.settings.allocation.value,
             "minutes": bidding.propose_allocation(meeting, now_ms),
         },
-        "timers": _encode(meeting.timers),
+        "timers": shapes.encode(meeting.timers),
         "actions": [_action_view(action) for action in meeting.actions],
         "signals": signals.fading_times(meeting, now_ms),
         "signal_settings": {
@@ -107,7 +68,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
 def _activity_view(entry: Activity) -> dict[str, Any]:
     """Without the parts an entry does not have (no subject, no detail, not an override): each
     snapshot carries ten of them to every phone."""
-    shown = _encode(entry)
+    shown = shapes.encode(entry)
     for name, absent in (("subject", None), ("detail", None), ("override", False)):
         if shown[name] is absent:
             del shown[name]
@@ -147,7 +108,7 @@ def _round_view(meeting: Meeting) -> dict[str, Any] | None:
         "kind": meeting.round.kind.value,
         "speaking_order": rounds.speaking_order(meeting),
         "current": meeting.round.current,
-        "outcomes": _encode(meeting.round.outcomes),
+        "outcomes": shapes.encode(meeting.round.outcomes),
     }
 
 
@@ -170,7 +131,7 @@ def guide() -> dict[str, Any]:
     return {
         "phases": {phase.value: text for phase, text in phases.GUIDANCE.items()},
         "stages": {stage.value: text for stage, text in phases.STAGE_GUIDANCE.items()},
-        "signals": [_encode(signal) for signal in signals.CATALOGUE],
+        "signals": [shapes.encode(signal) for signal in signals.CATALOGUE],
         "prompts": {
             "framing": list(prompts.FRAMING),
             "clarifying": list(prompts.CLARIFYING),

@@ -6,8 +6,6 @@ command, a line in the activity log; or it raises ``Rejected`` and nothing has c
 
 from __future__ import annotations
 
-import copy
-
 from companion.domain import (
     actions,
     activity,
@@ -20,6 +18,7 @@ from companion.domain import (
     report_back,
     roles,
     rounds,
+    shapes,
     signals,
     timers,
 )
@@ -98,7 +97,7 @@ def apply(meeting: Meeting, command: Command) -> Meeting:
     spec = COMMANDS.get(command.name)
     if spec is None:
         raise Rejected("unknown_command", "That action is not recognised.")
-    working = copy.deepcopy(meeting)
+    working = shapes.copied(meeting)
     actor = working.participants.get(command.actor_id)
     if not spec.newcomer_allowed:
         if actor is None:

@@ -9,13 +9,14 @@ are explored as often as the opening.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from companion.domain import bidding, rounds, rules, signals, timers
+from companion.domain import bidding, rounds, rules, shapes, signals, timers
 from companion.domain.codec import meeting_from_dict, meeting_to_dict
 from companion.domain.errors import Rejected
 from companion.domain.model import (
@@ -151,6 +152,29 @@ def assert_codec_round_trips(meeting: Meeting) -> None:
     assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
 
 
+def assert_a_copy_is_equal_and_shares_nothing_it_could_change(meeting: Meeting) -> None:
+    duplicate = shapes.copied(meeting)
+    assert duplicate == meeting
+    assert not mutable_parts(duplicate) & mutable_parts(meeting)
+
+
+def mutable_parts(value: Any) -> set[int]:
+    """The ids of every list, dict and dataclass instance reachable from ``value``."""
+    found: set[int] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list | dict) or dataclasses.is_dataclass(item):
+            found.add(id(item))
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif dataclasses.is_dataclass(item):
+            pending.extend(vars(item).values())
+    return found
+
+
 def assert_consistent(meeting: Meeting) -> None:
     assert_one_phase_with_its_round_and_work(meeting)
     assert_speaking_order_holds_present_members_once(meeting)
@@ -162,6 +186,7 @@ def assert_consistent(meeting: Meeting) -> None:
     assert_agreement_is_by_members_once(meeting)
     assert_learnings_are_three_at_most_each(meeting)
     assert_codec_round_trips(meeting)
+    assert_a_copy_is_equal_and_shares_nothing_it_could_change(meeting)
 
 
 # --- the machine ----------------------------------------------------------------------------

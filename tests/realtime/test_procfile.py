@@ -12,6 +12,11 @@ def test_procfile_runs_one_gevent_worker_bound_to_port() -> None:
     assert line.startswith("web: gunicorn ")
     assert "--worker-class gevent" in line and "--workers 1" in line
     assert "0.0.0.0:$PORT" in line
+    # Room for the thousands of widgets one process holds (gunicorn's default is 1,000), and a
+    # restart that lets the old worker go within seconds, so widgets reconnect to the new one
+    # (gunicorn's default keeps it, and every WebSocket, for 30 s: docs/performance.md).
+    assert "--worker-connections 10000" in line
+    assert "--graceful-timeout 3" in line
 
 
 def test_procfile_server_runs_a_live_meeting(
