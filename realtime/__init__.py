@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from realtime.lifecycle import route_the_star_event_as_unknown
     from realtime.liveness import Liveness
     from realtime.queue import MeetingQueue
+    from realtime.wire_packet import WirePacket
 
     app.extensions["companion.liveness"] = Liveness(app, app.config["PRESENCE_TIMEOUT_SECONDS"])
 
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         client_manager=queue,
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=MAX_MESSAGE_BYTES,
+        serializer=WirePacket,
         json=wire_json,
         path=SOCKETIO_PATH,
         ping_interval=PING_INTERVAL_SECONDS,
