@@ -6,6 +6,8 @@ a large heap delays every command in flight. Each collection of at least ``REPOR
 to the server's log with its moment on the machine's monotonic clock, which the benchmark then
 sums over its measured interval. Nothing here changes the app; the optional
 ``BENCH_GC_FREEZE`` / ``BENCH_GC_THRESHOLD`` variables try out a tuning the app does not have.
+``BENCH_GC_WATCH=S`` also logs, every S seconds, what the young generation holds: a young
+collection's pause grows with that list, which can be far longer than the collector's count.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 REPORTED_MS = 1.0
@@ -40,6 +43,21 @@ def post_worker_init(worker: Any) -> None:
             )
 
     gc.callbacks.append(report)
+    if os.environ.get("BENCH_GC_WATCH"):
+        import gevent
+
+        gevent.spawn(watch_young_generation, float(os.environ["BENCH_GC_WATCH"]))
+
+
+def watch_young_generation(every_seconds: float) -> None:
+    import gevent
+
+    while True:
+        gevent.sleep(every_seconds)
+        young = gc.get_objects(0)
+        kinds = Counter(type(found).__name__ for found in young).most_common(8)
+        sys.stderr.write(f"gc-young count={gc.get_count()} objects={len(young)} {kinds}\n")
+        del young
 
 
 def pauses(log: str, since: float, until: float) -> dict[str, Any]:

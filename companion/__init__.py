@@ -18,18 +18,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Everything is imported in here, so that ``companion serve`` can patch the standard library
     for gevent before anything (Flask included) has imported ``ssl`` or ``socket``.
     """
-    from flask import Flask
-
     from companion.config import (
         DEFAULTS,
         instance_path_from_environment,
         settings_from_environment,
     )
     from companion.secret import load_or_create_secret_key
+    from realtime.routing import RoutedOnceFlask
 
     config = config or {}
     instance_path = config.get("INSTANCE_PATH") or instance_path_from_environment()
-    app = Flask(__name__, instance_path=instance_path)
+    app = RoutedOnceFlask(__name__, instance_path=instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.update(settings_from_environment())
     app.config.update(config)

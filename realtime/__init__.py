@@ -68,5 +68,5 @@ def _answered_by_socketio() -> tuple[str, int]:
     ``NotFound`` whose traceback and the context held each other: some forty objects of cyclic
     garbage per event. Under load the collector's full passes over them stalled every meeting of
     the process for 100-200 ms at a time (docs/performance.md). A matching route leaves nothing
-    for the collector."""
+    for the collector, and ``routing.RouteOnceContext`` matches it once per connection."""
     return "", 404
