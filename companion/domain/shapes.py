@@ -50,51 +50,41 @@ def copied(value: Any) -> Any:
 
 @cache
 def decoder(kind: Any) -> Convert:
-    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (types.UnionType, typing.Union):
-        inner = decoder(next(a for a in arguments if a is not type(None)))
-        return lambda data: None if data is None else inner(data)
-    if origin is list:
-        return _each_in_list(decoder(arguments[0]))
-    if origin is dict:
-        return _each_in_dict(decoder(arguments[1]))
-    if dataclasses.is_dataclass(kind):
-        return _dataclass_decoder(kind)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind
-    return _itself
+    return _converter(kind, decoder, _dataclass_decoder, lambda enum_kind: enum_kind)
 
 
 @cache
 def encoder(kind: Any) -> Convert:
-    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (types.UnionType, typing.Union):
-        inner = encoder(next(a for a in arguments if a is not type(None)))
-        return lambda value: None if value is None else inner(value)
-    if origin is list:
-        return _each_in_list(encoder(arguments[0]))
-    if origin is dict:
-        return _each_in_dict(encoder(arguments[1]))
-    if dataclasses.is_dataclass(kind):
-        return _dataclass_encoder(kind)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return _enum_value
-    return _itself
+    return _converter(kind, encoder, _dataclass_encoder, lambda _: _enum_value)
 
 
 @cache
 def copier(kind: Any) -> Convert:
+    """Enums, strings and numbers are immutable, so a copy shares them safely."""
+    return _converter(kind, copier, _dataclass_copier, lambda _: _itself)
+
+
+def _converter(
+    kind: Any,
+    converter_of: Callable[[Any], Convert],
+    for_dataclass: Callable[[type], Convert],
+    for_enum: Callable[[type], Convert],
+) -> Convert:
+    """The walk over a type that the three kinds of converter share: optionals, lists and dicts
+    of what ``converter_of`` makes, and what they alone do with a dataclass and an enum."""
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
-        inner = copier(next(a for a in arguments if a is not type(None)))
+        inner = converter_of(next(a for a in arguments if a is not type(None)))
         return lambda value: None if value is None else inner(value)
     if origin is list:
-        return _each_in_list(copier(arguments[0]))
+        return _each_in_list(converter_of(arguments[0]))
     if origin is dict:
-        return _each_in_dict(copier(arguments[1]))
+        return _each_in_dict(converter_of(arguments[1]))
     if dataclasses.is_dataclass(kind):
-        return _dataclass_copier(kind)
-    return _itself  # enums, strings, numbers: immutable, shared safely
+        return for_dataclass(kind)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return for_enum(kind)
+    return _itself
 
 
 def _itself(value: Any) -> Any:
