@@ -59,9 +59,8 @@ class MeetingQueue(socketio.RedisManager):
         value of a snapshot in Python, which took longer than the whole rest of the emit
         (``WirePacket``). Anything but a plain message to the queue, or one holding bytes, still
         goes the library's way."""
-        if callback is not None or kwargs.get("ignore_queue") or isinstance(data, tuple):
-            return super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
-        if WirePacket.data_is_binary([data]):
+        plain = callback is None and not kwargs.get("ignore_queue") and not isinstance(data, tuple)
+        if not plain or WirePacket.data_is_binary([data]):
             return super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
         message = {
             "method": "emit",

@@ -52,3 +52,9 @@ def test_what_it_sends_is_what_the_library_would_send(
     assert ours.published == theirs.published
     assert ours.handled == theirs.handled
     assert len(ours.published) == 1 and ours.published[0]["event"] == event
+
+
+def test_an_emit_meant_for_this_process_alone_stays_off_the_queue(redis_url: str) -> None:
+    queue = RecordingQueue(redis_url)
+    queue.emit("snapshot", SNAPSHOT, room="meeting:1", ignore_queue=True)
+    assert queue.published == [] and queue.handled == []
