@@ -83,8 +83,10 @@ def qr_screenshot(page: Page) -> Image.Image:
 
 
 def read_qr(page: Page) -> str:
-    """What a camera reads from the code as the page draws it: exactly one QR code's text."""
-    found = zxingcpp.read_barcodes(qr_screenshot(page))
+    """What a camera reads from the code as the page draws it: exactly one QR code's text (a
+    camera app looks for QR codes only; zxing-cpp 3 also tries 1D formats, which the modules can
+    fool)."""
+    found = zxingcpp.read_barcodes(qr_screenshot(page), formats=zxingcpp.BarcodeFormat.QRCode)
     assert [r.format for r in found] == [zxingcpp.BarcodeFormat.QRCode], found
     return found[0].text
 
