@@ -23,7 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path_from_environment,
         settings_from_environment,
     )
-    from companion.secret import load_or_create_secret_key
+    from companion.identity.secret import load_or_create_secret_key
     from realtime.routing import RoutedOnceFlask
 
     config = config or {}
@@ -36,7 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
 
-    from companion import assets, collector, limits, logs, security, services
+    from companion import assets, collector, logs, services
+    from companion.guards import headers, limits
     from companion.views import api, errors, health, pages, teams
     from realtime import init_app as init_realtime
     from realtime import socketio
@@ -44,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     services.init_app(app)
     limits.init_app(app)
-    security.init_app(app)
+    headers.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.blueprint)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from companion.identity.tokens import TokenSigner
 from companion.store import MeetingStore
 from companion.store.connection import redis_client
 from companion.store.embedded import EmbeddedRedis, embedded_redis_for
-from companion.tokens import TokenSigner
 
 
 @dataclass

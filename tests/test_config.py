@@ -11,7 +11,7 @@ from companion.config import (
     ConfigurationError,
     settings_from_environment,
 )
-from companion.secret import load_or_create_secret_key
+from companion.identity.secret import load_or_create_secret_key
 
 
 def test_empty_environment_keeps_the_defaults() -> None:

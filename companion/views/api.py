@@ -14,13 +14,13 @@ from companion.domain.errors import Rejected
 from companion.domain.model import FACILITATION, LearningSet, Meeting, Role
 from companion.domain.sets import check_invite
 from companion.domain.summary import summary
-from companion.limits import limited_per_address
-from companion.links import invite_url, link
+from companion.guards.limits import limited_per_address
+from companion.identity.links import invite_url, link
+from companion.identity.tokens import Credential
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, FacilitatedSetsSchema, JoinSchema, RejoinSchema
 from companion.services import services
 from companion.store import MeetingNotFound, MeetingStillOpen, SetNotFound
-from companion.tokens import Credential
 from realtime.broadcast import (
     broadcast_snapshot,
     send_links,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from companion.domain.errors import Rejected
+from companion.responses import error_response
 from companion.schemas import first_problem
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
 
@@ -22,10 +23,6 @@ _STATUS_FOR_CODE = {
     "meeting_closed": 409,
     "not_a_member": 403,
 }
-
-
-def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
-    return jsonify(error=code, message=message), status
 
 
 def init_app(app: Flask) -> None:

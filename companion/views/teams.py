@@ -10,9 +10,9 @@ import io
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 
+from companion.responses import error_response
 from companion.teams.manifest import BaseUrlRefused, build_manifest
 from companion.teams.package import PACKAGE_FILENAME, build_package
-from companion.views.errors import error_response
 
 blueprint = Blueprint("teams", __name__)
 

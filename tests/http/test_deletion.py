@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from companion import create_app
 from companion.domain.model import Role
+from companion.identity.tokens import Credential
 from companion.logs import JsonFormatter
 from companion.services import services
-from companion.tokens import Credential
 from tests.support import free_port
 
 

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from companion.domain.model import LearningSet, Role
+from companion.identity.tokens import Credential
 from companion.services import services
-from companion.tokens import Credential
 
 REJOIN_FIELDS = {"set_id", "participant_id", "display_name", "participant_token", "widget_url"}
 

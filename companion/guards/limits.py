@@ -32,9 +32,9 @@ from companion.clock import now_ms
 from companion.config import RATE_VARIABLES, parse_networks, parse_rate
 from companion.domain.errors import Rejected
 from companion.logs import get_logger
+from companion.responses import error_response
 from companion.services import derived_key, services
 from companion.store import keys
-from companion.views.errors import error_response
 from realtime.liveness import liveness
 
 log = get_logger("limits")
