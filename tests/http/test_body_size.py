@@ -11,7 +11,7 @@ def test_an_oversized_body_is_refused(client: FlaskClient, path: str) -> None:
     body = b'{"set_name": "' + b"x" * (65 * 1024) + b'"}'
     response = client.post(path, data=body, content_type="application/json")
     assert response.status_code == 413
-    assert response.get_json()["error"] == "request_entity_too_large"
+    assert response.get_json()["error"] == "payload_too_large"
     assert response.get_json()["message"]
 
 
