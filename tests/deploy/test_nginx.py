@@ -48,6 +48,7 @@ MEMBERS = [
     ("Cy", "127.0.4.1", ("polling",)),
 ]
 PEOPLE = [FACILITATOR, *MEMBERS]
+SOCKET_IO_HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 
 # One line per request nginx served: who asked, which app process answered, and what was asked.
 LOG_FORMAT = "'$remote_addr $upstream_addr $status \"$request\"'"
@@ -107,6 +108,7 @@ class Nginx:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.backend_ports = backend_ports or []
         self.access_log = root / "access.log"
         self.output = root / "nginx.out"
         recipe = RECIPE.read_text()
@@ -166,19 +168,19 @@ class Nginx:
 def stack(
     server_env: dict[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Nginx, list[ServerProcess]]]:
-    """Two Procfile processes on one Redis, and nginx running the recipe in front of them."""
+    """Two Procfile processes on one Redis, and nginx running the recipe in front of them. The
+    processes are told nginx's address as their COMPANION_PUBLIC_URL, as the recipe says."""
     root = tmp_path_factory.mktemp("nginx-stack")
     servers: list[ServerProcess] = []
-    nginx: Nginx | None = None
+    nginx = Nginx(root / "nginx", [free_port(), free_port()])
+    env = {**server_env, "COMPANION_PUBLIC_URL": nginx.url}
     try:
-        for n in (1, 2):
+        for n, port in enumerate(nginx.backend_ports, start=1):
             log = root / f"gunicorn-{n}.log"
-            servers.append(ServerProcess(server_env, log, procfile=True).start())
-        nginx = Nginx(root / "nginx", [server.port for server in servers])
+            servers.append(ServerProcess(env, log, procfile=True, port=port).start())
         yield nginx.start(), servers
     finally:
-        if nginx is not None:
-            nginx.stop()
+        nginx.stop()
         for server in servers:
             server.stop()
 
@@ -192,8 +194,9 @@ def test_meeting_through_nginx_reaches_widgets_on_both_processes(
 ) -> None:
     nginx, servers = stack
     name, address, _ = FACILITATOR
-    body = {"set_name": "Ward leaders", "facilitator_name": name}
+    body = {"set_name": "Ward leaders", "facilitator_name": name, "admission": "open"}
     created = post_from(address, nginx.url, "/api/sets", body)
+    assert created["facilitator_url"].startswith(f"{nginx.url}/w#"), "links lead through nginx"
     tokens = {name: created["facilitator_token"]}
     for name, address, _ in MEMBERS:
         body = {"invite_token": created["invite_token"], "display_name": name}
@@ -270,6 +273,22 @@ def test_nginx_overwrites_a_claimed_https_scheme(
     assert proxied.status_code == 200
     assert proxied.json()["redis"] == "ok"
     assert "Strict-Transport-Security" not in proxied.headers
+
+
+def test_nginx_passes_the_host_on_and_the_app_refuses_one_it_does_not_serve(
+    stack: tuple[Nginx, list[ServerProcess]],
+) -> None:
+    """nginx hands every Host to the app (``proxy_set_header Host $http_host``), so it is the app
+    that refuses a Host other than its public URL's, before building any link from it."""
+    nginx, _ = stack
+    session = session_from("127.0.0.1")
+    body = {"set_name": "Ward leaders", "facilitator_name": "Fay"}
+    headers = {"Host": "evil.example"}
+    created = session.post(f"{nginx.url}/api/sets", json=body, headers=headers, timeout=5)
+    handshake = session.get(f"{nginx.url}{SOCKET_IO_HANDSHAKE}", headers=headers, timeout=5)
+    for response in (created, handshake):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "invalid_host"
 
 
 def post_from(address: str, base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def test_every_page_carries_the_security_headers(client: FlaskClient) -> None:
 
 
 def test_hsts_is_sent_over_https(client: FlaskClient) -> None:
-    headers = client.get("/healthz", base_url="https://companion.example").headers
+    headers = client.get("/healthz", base_url="https://localhost").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=")
 
 

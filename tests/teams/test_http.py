@@ -13,6 +13,18 @@ from jsonschema import Draft4Validator
 from companion import create_app
 from tests.teams.conftest import PACKAGE_FILES, schema_problems, string_values, unpacked
 
+# The hosts these tests ask at, trusted as COMPANION_TRUSTED_HOSTS would (the test client's own
+# ``localhost`` too); tests/http/test_public_address.py covers the hosts nobody trusted.
+TRUSTED_HOSTS = ["localhost", "companion.example.org", "example.org"]
+
+
+@pytest.fixture
+def app(instance_path: Path, external_redis_url: str | None) -> Flask:
+    """The app as deployed at the addresses below, without a public URL, so each package is
+    built for the address it was asked at."""
+    config = {"INSTANCE_PATH": str(instance_path), "ASYNC_MODE": "threading"}
+    return create_app(config | {"REDIS_URL": external_redis_url, "ALLOWED_HOSTS": TRUSTED_HOSTS})
+
 
 @pytest.mark.parametrize(
     ("base_url", "base"),
@@ -99,3 +111,29 @@ def test_the_pages_link_to_each_other_under_a_path_prefix(client: FlaskClient) -
     terms = client.get("/terms", base_url="https://example.org/als").text
     assert 'href="/als/terms"' in privacy
     assert 'href="/als/privacy"' in terms
+
+
+def test_with_sign_in_configured_the_package_names_the_entra_app(
+    monkeypatch: pytest.MonkeyPatch,
+    instance_path: Path,
+    external_redis_url: str | None,
+    manifest_validator: Draft4Validator,
+) -> None:
+    """As an operator sets it up (docs/teams.md): the client id from the environment."""
+    client_id = "6f1e2a47-3c1b-4d5e-9a8f-0b1c2d3e4f50"
+    monkeypatch.setenv("COMPANION_TEAMS_CLIENT_ID", client_id.upper())
+    monkeypatch.setenv("COMPANION_TEAMS_TENANT_IDS", "8a2f4c6e-1b3d-4f5a-8c7e-9d0b1a2c3e4f")
+    config = {"INSTANCE_PATH": str(instance_path), "ASYNC_MODE": "threading"}
+    app = create_app(config | {"REDIS_URL": external_redis_url, "ALLOWED_HOSTS": TRUSTED_HOSTS})
+    response = app.test_client().get("/teams/app.zip", base_url="https://example.org/als")
+    manifest = json.loads(unpacked(response.data)["manifest.json"])
+    assert schema_problems(manifest_validator, manifest) == []
+    assert manifest["webApplicationInfo"] == {
+        "id": client_id,
+        "resource": f"api://example.org/{client_id}",
+    }
+
+
+def test_without_sign_in_the_package_asks_teams_for_no_token(client: FlaskClient) -> None:
+    response = client.get("/teams/app.zip", base_url="https://example.org")
+    assert "webApplicationInfo" not in json.loads(unpacked(response.data)["manifest.json"])
