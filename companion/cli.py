@@ -51,6 +51,12 @@ def _add_teams_package(commands: Any) -> None:
         metavar="GUID",
         help="the Teams app id (GUID); by default one derived from the base URL",
     )
+    teams.add_argument(
+        "--sso-client-id",
+        type=uuid.UUID,
+        metavar="GUID",
+        help="the Entra ID application (client) id, for sign-in with Teams (docs/teams.md)",
+    )
 
 
 def _https_base_url(text: str) -> str:
@@ -62,12 +68,15 @@ def _https_base_url(text: str) -> str:
         raise argparse.ArgumentTypeError(str(refused)) from None
 
 
-def teams_package(base_url: str, output: Path, app_id: uuid.UUID | None) -> None:
-    """Needs no app, Redis or secret: the package only tells Teams where the companion lives."""
+def teams_package(
+    base_url: str, output: Path, app_id: uuid.UUID | None, sso_client_id: uuid.UUID | None = None
+) -> None:
+    """Needs no app, Redis or secret: the package only tells Teams where the companion lives
+    (and, with ``sso_client_id``, which Entra ID app it signs people in with)."""
     from companion.teams.manifest import build_manifest
     from companion.teams.package import build_package
 
-    manifest = build_manifest(base_url, app_id)
+    manifest = build_manifest(base_url, app_id, sso_client_id)
     try:
         output.write_bytes(build_package(manifest))
     except OSError as error:
@@ -130,7 +139,9 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command == "serve":
         serve(arguments.host, arguments.port)
     elif arguments.command == "teams-package":
-        teams_package(arguments.base_url, arguments.output, arguments.app_id)
+        teams_package(
+            arguments.base_url, arguments.output, arguments.app_id, arguments.sso_client_id
+        )
 
 
 if __name__ == "__main__":

@@ -89,9 +89,24 @@ def app_version() -> str:
     return version("companion")
 
 
-def build_manifest(base_url: str, app_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """The manifest.json for the deployment at ``base_url``; raises ``BaseUrlRefused``."""
+def application_id_uri(base_url: str, client_id: uuid.UUID | str) -> str:
+    """``api://<host>/<client id>``, the Application ID URI that Microsoft's tab SSO wants exposed
+    on the Entra ID app: the host is the tab's own (Teams refuses a token for another domain), and
+    v1 tokens carry this URI as their audience. Any scheme is accepted, so the server can name the
+    URI of the address it is asked at, plain HTTP in tests included."""
+    return f"api://{_authority(urlsplit(base_url.strip()))}/{str(client_id).lower()}"
+
+
+def build_manifest(
+    base_url: str, app_id: uuid.UUID | None = None, sso_client_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """The manifest.json for the deployment at ``base_url``; raises ``BaseUrlRefused``.
+
+    ``sso_client_id``, the Entra ID application (client) id, turns on sign-in with Teams: Teams
+    hands ``authentication.getAuthToken`` tokens only to apps whose manifest names their app.
+    """
     base = deployment_base(base_url)
+    sso = {"webApplicationInfo": _web_application(base, sso_client_id)} if sso_client_id else {}
     return {
         "$schema": SCHEMA_URL,
         "manifestVersion": MANIFEST_VERSION,
@@ -110,7 +125,12 @@ def build_manifest(base_url: str, app_id: uuid.UUID | None = None) -> dict[str, 
         "configurableTabs": [_meeting_tab(base)],
         "validDomains": [valid_domain(base)],
         "authorization": {"permissions": {"resourceSpecific": [STAGE_PERMISSION]}},
+        **sso,
     }
+
+
+def _web_application(base: str, client_id: uuid.UUID) -> dict[str, str]:
+    return {"id": str(client_id), "resource": application_id_uri(base, client_id)}
 
 
 def _meeting_tab(base: str) -> dict[str, Any]:

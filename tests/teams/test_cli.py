@@ -50,6 +50,36 @@ def test_packaging_the_same_deployment_again_gives_the_same_bytes(tmp_path: Path
     assert first.read_bytes() == second.read_bytes()
 
 
+def test_the_sso_client_id_turns_sign_in_with_teams_on(
+    tmp_path: Path, manifest_validator: Draft4Validator
+) -> None:
+    output = tmp_path / "app.zip"
+    client_id = "6F1E2A47-3C1B-4D5E-9A8F-0B1C2D3E4F50"
+    result = companion(
+        "teams-package",
+        *("--base-url", "https://example.org/als", "--output", output),
+        *("--sso-client-id", client_id),
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(unpacked(output.read_bytes())["manifest.json"])
+    assert schema_problems(manifest_validator, manifest) == []
+    assert manifest["webApplicationInfo"] == {
+        "id": client_id.lower(),
+        "resource": f"api://example.org/{client_id.lower()}",
+    }
+
+
+def test_an_sso_client_id_that_is_not_a_guid_is_refused(tmp_path: Path) -> None:
+    result = companion(
+        "teams-package",
+        *("--base-url", "https://example.org", "--output", tmp_path / "app.zip"),
+        *("--sso-client-id", "my-app"),
+    )
+    assert result.returncode == 2
+    assert "--sso-client-id" in result.stderr
+    assert not (tmp_path / "app.zip").exists()
+
+
 def test_the_app_id_can_be_given(tmp_path: Path) -> None:
     output = tmp_path / "app.zip"
     app_id = "0F8FAD5B-D9CB-469F-A165-70867728950E"

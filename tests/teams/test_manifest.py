@@ -9,6 +9,7 @@ from jsonschema import Draft4Validator
 
 from companion.teams.manifest import (
     BaseUrlRefused,
+    application_id_uri,
     build_manifest,
     deployment_base,
     valid_domain,
@@ -51,6 +52,35 @@ def test_every_url_and_the_valid_domain_point_at_the_deployment(
     assert manifest["developer"]["termsOfUseUrl"] == f"{base}/terms"
     assert manifest["configurableTabs"][0]["configurationUrl"] == f"{base}/teams/config"
     assert manifest["validDomains"] == [domain]
+
+
+SSO_CLIENT_ID = uuid.UUID("6f1e2a47-3c1b-4d5e-9a8f-0b1c2d3e4f50")
+
+
+@pytest.mark.parametrize(("typed", "domain"), [(typed, domain) for typed, _, domain in DEPLOYMENTS])
+def test_with_an_sso_client_id_the_manifest_names_the_entra_app_and_stays_valid(
+    manifest_validator: Draft4Validator, typed: str, domain: str
+) -> None:
+    manifest = build_manifest(typed, sso_client_id=SSO_CLIENT_ID)
+    assert schema_problems(manifest_validator, manifest) == []
+    assert manifest["webApplicationInfo"] == {
+        "id": str(SSO_CLIENT_ID),
+        "resource": f"api://{domain}/{SSO_CLIENT_ID}",
+    }
+
+
+def test_without_an_sso_client_id_the_manifest_asks_teams_for_no_sign_in() -> None:
+    assert "webApplicationInfo" not in build_manifest("https://example.org/als")
+
+
+def test_the_application_id_uri_names_the_host_as_the_manifest_does() -> None:
+    """The server names it for the address it is asked at, plain HTTP in tests included."""
+    client = "6F1E2A47-3C1B-4D5E-9A8F-0B1C2D3E4F50"
+    expected = f"api://example.org/{SSO_CLIENT_ID}"
+    assert application_id_uri("https://Example.ORG:443/als/", client) == expected
+    assert application_id_uri("http://127.0.0.1:5000/", SSO_CLIENT_ID) == (
+        f"api://127.0.0.1:5000/{SSO_CLIENT_ID}"
+    )
 
 
 def test_the_schema_copy_refuses_a_broken_manifest(manifest_validator: Draft4Validator) -> None:

@@ -1,6 +1,6 @@
 // A Teams host, as far as the Teams library (@microsoft/teams-js) needs one for what the app
-// uses: initialize, getContext, the tab configuration calls, and the events a host sends (theme
-// changes, the Save button). Tests drive it through window.teamsHost.
+// uses: initialize, getContext, the tab configuration calls, sign-in (getAuthToken), and the
+// events a host sends (theme changes, the Save button). Tests drive it through window.teamsHost.
 const params = new URLSearchParams(window.location.search);
 const frame = document.getElementById("app");
 const host = {
@@ -12,6 +12,12 @@ const host = {
   validity: null,   // the last pages.config.setValidityState
   settings: null,   // the last pages.config.setConfig
   saved: null,      // "success" or the failure reason, once the app answers a save
+  // How getAuthToken is answered (see SIGN_IN), with which token or error; and each request's
+  // silent flag, in order.
+  signIn: params.get("auth") || "token",
+  token: params.get("token") || "token-from-teams",
+  authError: params.get("error") || "resourceDisabled",
+  tokenRequests: [],
 };
 
 // What Teams would say this page may use: the app needs app and pages.config.
@@ -29,11 +35,31 @@ function context() {
   };
 }
 
+// teams-js 2.58 sends getAuthToken as func "authentication.getAuthToken" with args [resources,
+// claims, silent, tenantId], and expects [true, token] or [false, error], the error being the
+// message of the Error it rejects with. Teams answers a silent request that needs the person's
+// consent with "resourceRequiresConsent"; a person who closes the consent prompt gives
+// "CancelledByUser". Older clients, on phones above all, never answer at all.
+const SIGN_IN = {
+  token: () => [true, host.token],
+  consent: (silent) => (silent ? [false, "resourceRequiresConsent"] : [true, host.token]),
+  refuse: (silent) => [false, silent ? "resourceRequiresConsent" : "CancelledByUser"],
+  error: () => [false, host.authError],
+  older: () => null,
+};
+
+function getAuthToken(args) {
+  const silent = args[2] === true;
+  host.tokenRequests.push(silent);
+  return SIGN_IN[host.signIn](silent);
+}
+
 const ANSWERS = {
   initialize: () => [host.frameContext, "web", RUNTIME, "2.58.0"],
   getContext: () => [context()],
   "settings.setSettings": (args) => { host.settings = args[0]; return [true]; },
   "settings.getSettings": () => [host.settings],
+  "authentication.getAuthToken": getAuthToken,
 };
 
 const EVENTS = {
@@ -47,7 +73,8 @@ window.addEventListener("message", (event) => {
   const { id, func, args } = event.data;
   host.calls.push(func);
   if (EVENTS[func]) EVENTS[func](args || []);
-  if (ANSWERS[func]) frame.contentWindow.postMessage({ id, args: ANSWERS[func](args || []) }, event.origin);
+  const answer = ANSWERS[func] ? ANSWERS[func](args || []) : null;
+  if (answer) frame.contentWindow.postMessage({ id, args: answer }, event.origin);
 });
 
 function tell(func, args) {
@@ -58,6 +85,8 @@ window.teamsHost = {
   state: host,
   setTheme(theme) { host.theme = theme; tell("themeChange", [theme]); },
   pressSave() { host.saved = null; tell("settings.save", [{}]); },
+  // From now on getAuthToken is answered as SIGN_IN[mode] says, with this token if one is given.
+  answerSignIn(mode, token) { host.signIn = mode; if (token) host.token = token; },
   // Opens the saved tab as Teams would: {theme} in its address becomes the theme's name.
   openTab() { frame.src = host.settings.contentUrl.replace("{theme}", host.theme); },
 };
