@@ -15,8 +15,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from companion.clock import now_ms
-from companion.domain import rules, signals
+from companion.domain import rules, shapes, signals
 from companion.domain.commands import Command
+from companion.domain.model import Roster, RosterEntry
 from companion.store import MeetingStore
 from companion.store.connection import redis_client
 from companion.store.embedded import embedded_redis_for
@@ -31,32 +32,35 @@ def open_store() -> tuple[MeetingStore, str]:
     return MeetingStore(redis_client(embedded.url)), "embedded (AOF, appendfsync always)"
 
 
+def enrolled(kept: Roster) -> Roster:
+    """Seven members on the roster beside the facilitator, as if let in from the lobby."""
+    working = shapes.copied(kept)
+    for i in range(7):
+        working.entries[f"m{i}"] = RosterEntry(f"m{i}", f"P{i}")
+    working.version += 1
+    return working
+
+
 def prepared_meeting(store: MeetingStore) -> str:
-    learning_set, facilitator = store.create_set("Bench", "Fay")
+    learning_set, _, founder_id = store.create_set("Bench", "Fay")
+    store.update_roster(learning_set.id, enrolled)
     meeting = store.start_meeting(learning_set.id)
-    for n, (pid, role) in enumerate(
-        [(facilitator.id, "facilitator")] + [(f"m{i}", "member") for i in range(7)]
-    ):
-        args = {"connection_id": f"c{n}", "name": f"P{n}", "role": role}
-        store.update_meeting(
-            meeting.id, lambda m, a=args, p=pid: rules.apply(m, Command("connect", p, now_ms(), a))
-        )
+    for n, pid in enumerate([founder_id] + [f"m{i}" for i in range(7)]):
+        command = Command("connect", pid, now_ms(), {"connection_id": f"c{n}"})
+        store.update_meeting(meeting.id, lambda m, c=command: rules.apply(m, c).meeting)
     return meeting.id
 
 
 def extend(store: MeetingStore, meeting_id: str, facilitator: str) -> float:
     command = Command("extend_timer", facilitator, now_ms(), {"timer": "meeting", "seconds": 1})
     started = time.perf_counter()
-    store.update_meeting(meeting_id, lambda m: rules.apply(m, command))
+    store.update_meeting(meeting_id, lambda m: rules.apply(m, command).meeting)
     return time.perf_counter() - started
 
 
 def run(store: MeetingStore, meeting_id: str, writers: int, updates: int) -> list[float]:
-    facilitator = next(
-        p.id
-        for p in store.load_meeting(meeting_id).participants.values()
-        if p.role.value == "facilitator"
-    )
+    kept = store.load_meeting(meeting_id).roster
+    facilitator = next(p.id for p in kept.entries.values() if p.role.value == "facilitator")
     with ThreadPoolExecutor(writers) as pool:
         jobs = [pool.submit(extend, store, meeting_id, facilitator) for _ in range(updates)]
         return [job.result() for job in jobs]
@@ -66,7 +70,7 @@ def signal(store: MeetingStore, meeting_id: str, member: str, kind: str) -> floa
     command = Command("send_signal", member, now_ms(), {"kind": kind})
     started = time.perf_counter()
     store.update_meeting(
-        meeting_id, lambda m: rules.apply(m, command), sender=SignalSender(member, kind)
+        meeting_id, lambda m: rules.apply(m, command).meeting, sender=SignalSender(member, kind)
     )
     return time.perf_counter() - started
 
@@ -75,14 +79,14 @@ def run_signals(store: MeetingStore, meeting_id: str, updates: int) -> list[floa
     """One writer; each of the 7 members sends each kind once, then the facilitator clears the
     counts (untimed) so everyone may send again, as long as it takes."""
     meeting = store.load_meeting(meeting_id)
-    facilitator = next(p.id for p in meeting.participants.values() if p.role.value != "member")
+    facilitator = next(p.id for p in meeting.roster.entries.values() if p.role.value != "member")
     pairs = [(m, k) for k in signals.KINDS for m in meeting.participants if m.startswith("m")]
     seconds: list[float] = []
     while len(seconds) < updates:
         for member, kind in pairs[: updates - len(seconds)]:
             seconds.append(signal(store, meeting_id, member, kind))
         clear = Command("clear_signals", facilitator, now_ms(), {"kind": None})
-        store.update_meeting(meeting_id, lambda m, c=clear: rules.apply(m, c))
+        store.update_meeting(meeting_id, lambda m, c=clear: rules.apply(m, c).meeting)
     return seconds
 
 

@@ -38,7 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from companion import assets, collector, logs, services
     from companion.guards import headers, limits
-    from companion.views import api, errors, health, pages, teams
+    from companion.identity import hosts
+    from companion.views import api, errors, health, membership, pages, teams
     from realtime import init_app as init_realtime
     from realtime import socketio
 
@@ -50,9 +51,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(membership.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(teams.blueprint)
     init_realtime(app)
+    hosts.init_app(app)  # in front of Socket.IO's middleware, so it checks /socket.io/ too
     if socketio.async_mode == "gevent":  # one thread serves every meeting: see collector
         collector.settle_for_serving()
     return app

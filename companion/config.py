@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from limits import RateLimitItem, parse_many
 
+from companion.identity.hosts import host_key
+from companion.identity.teams_sign_in import MICROSOFT_JWKS_URL
 from companion.store.meetings import DEFAULT_RETENTION_SECONDS
 
 # Teams and Microsoft 365 hosts that frame a meeting side panel or stage. Zoom and Meet open the
@@ -38,7 +42,18 @@ DEFAULTS: dict[str, Any] = {
     # Per client address and endpoint, for the POSTs anyone may send.
     "HTTP_RATE": "30/minute;300/hour",
     "CONNECTIONS_PER_ADDRESS": 50,
+    # How long a request to join waits in the lobby for a facilitator before it lapses.
+    "LOBBY_WAIT_SECONDS": 24 * 3600,
     "TRUSTED_PROXIES": "127.0.0.1,::1",
+    # The address links are built from; unset, the (trusted) host each request came to.
+    "PUBLIC_URL": None,
+    # The hosts requests may name, besides the public URL's. Not Flask's TRUSTED_HOSTS, which
+    # cannot trust an IPv6 address and misses Socket.IO: see companion/identity/hosts.py.
+    "ALLOWED_HOSTS": ("localhost", "127.0.0.1", "::1"),
+    # Sign-in with Teams (docs/teams.md), off without the Entra ID application (client) id.
+    "TEAMS_CLIENT_ID": None,
+    "TEAMS_TENANT_IDS": (),
+    "TEAMS_JWKS_URL": MICROSOFT_JWKS_URL,
 }
 
 # The environment variable behind each rate, so a bad value is refused under the name people set.
@@ -122,9 +137,107 @@ def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Net
         ) from error
 
 
+def parse_public_url(value: str) -> str:
+    """``http(s)://host[:port][/prefix]`` without a trailing slash: every link is built from it,
+    so a typo must stop the app rather than hand out links to nowhere, or to someone else."""
+    text = value.strip()
+    parts = urlsplit(text)
+    problem = _public_url_problem(text, parts)
+    if problem:
+        raise ConfigurationError(
+            f"COMPANION_PUBLIC_URL {problem}, like https://als.example.org or "
+            f"https://example.org/als, not {value!r}."
+        )
+    host = str(parts.hostname)
+    authority = f"[{host}]" if ":" in host else host
+    authority += f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme.lower(), authority, parts.path.rstrip("/"), "", ""))
+
+
+def _public_url_problem(text: str, parts: SplitResult) -> str | None:
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must start with https:// (or http://)"
+    if "?" in text or "#" in text:
+        return "must have no query (?…) or fragment (#…)"
+    if "@" in parts.netloc:
+        return "must not carry a user name or password"
+    if not parts.hostname or host_key(parts.hostname) is None:
+        return "needs a host name or IP address"
+    try:
+        port_ok = parts.port != 0
+    except ValueError:
+        port_ok = False
+    if not port_ok:
+        return "has a port that is not a number from 1 to 65535"
+    if any(character.isspace() for character in text):
+        return "must not contain spaces"
+    return None
+
+
+def parse_trusted_hosts(value: str) -> list[str]:
+    """Host names or IP addresses, comma-separated; a leading dot trusts a domain and all its
+    subdomains (``.example.org``). Any port is served, so a port (or a URL) here is a mistake
+    that would quietly never match: it stops the app instead."""
+    entries = _split_list(value) or []
+    refused = [entry for entry in entries if host_key(entry.removeprefix(".")) is None]
+    if not entries or refused:
+        raise ConfigurationError(
+            "COMPANION_TRUSTED_HOSTS must be host names or IP addresses separated by commas, "
+            f"without scheme or port (e.g. als.example.org,.example.org,127.0.0.1), not {value!r}."
+        )
+    return [entry.lower() for entry in entries]
+
+
 def _split_list(value: str) -> list[str] | None:
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or None
+
+
+def parse_guid(variable: str, value: str) -> str:
+    """An Entra ID application or tenant id, written as tokens write it (lower case, hyphens),
+    so that a GUID pasted in capitals still matches."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise ConfigurationError(
+            f"{variable} needs GUIDs like 6f1e2a47-3c1b-4d5e-9a8f-0b1c2d3e4f50 (the app's "
+            f"Overview in the Entra admin center shows them), not {value!r}."
+        ) from None
+
+
+def parse_jwks_url(value: str) -> str:
+    """An http(s) address with a host: a typo must stop the app, not refuse every sign-in."""
+    text = value.strip()
+    parts = urlsplit(text)
+    spaced = any(character.isspace() for character in text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or spaced:
+        raise ConfigurationError(
+            f"COMPANION_TEAMS_JWKS_URL must be an https:// address, like {MICROSOFT_JWKS_URL}, "
+            f"not {value!r}."
+        )
+    return text
+
+
+def _teams_sign_in_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """A client id turns sign-in with Teams on, and then the tenants it accepts are required:
+    with none, every sign-in would be refused, and starting anyway would only hide the mistake."""
+    settings: dict[str, Any] = {}
+    tenants = _split_list(environ.get("COMPANION_TEAMS_TENANT_IDS", ""))
+    if environ.get("COMPANION_TEAMS_CLIENT_ID", "").strip():
+        client_id = environ["COMPANION_TEAMS_CLIENT_ID"]
+        settings["TEAMS_CLIENT_ID"] = parse_guid("COMPANION_TEAMS_CLIENT_ID", client_id)
+        if not tenants:
+            raise ConfigurationError(
+                "COMPANION_TEAMS_TENANT_IDS must list the Entra ID tenant ids (GUIDs, separated "
+                "by commas) whose people may sign in with Teams, since COMPANION_TEAMS_CLIENT_ID "
+                "is set."
+            )
+    if tenants:
+        ids = [parse_guid("COMPANION_TEAMS_TENANT_IDS", tenant) for tenant in tenants]
+        settings["TEAMS_TENANT_IDS"] = ids
+    if environ.get("COMPANION_TEAMS_JWKS_URL", "").strip():
+        settings["TEAMS_JWKS_URL"] = parse_jwks_url(environ["COMPANION_TEAMS_JWKS_URL"])
+    return settings
 
 
 def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -152,11 +265,21 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
     if environ.get("COMPANION_CONNECTIONS_PER_ADDRESS"):
         count = environ["COMPANION_CONNECTIONS_PER_ADDRESS"]
         settings["CONNECTIONS_PER_ADDRESS"] = _connections_per_address(count)
+    if environ.get("COMPANION_LOBBY_WAIT_HOURS"):
+        hours = _whole_number(
+            "COMPANION_LOBBY_WAIT_HOURS", environ["COMPANION_LOBBY_WAIT_HOURS"], 720, " of hours"
+        )
+        settings["LOBBY_WAIT_SECONDS"] = hours * 3600
     if environ.get("COMPANION_TRUSTED_PROXIES"):
         parse_networks(environ["COMPANION_TRUSTED_PROXIES"])
         settings["TRUSTED_PROXIES"] = environ["COMPANION_TRUSTED_PROXIES"].strip()
+    if environ.get("COMPANION_PUBLIC_URL"):
+        settings["PUBLIC_URL"] = parse_public_url(environ["COMPANION_PUBLIC_URL"])
+    if environ.get("COMPANION_TRUSTED_HOSTS"):
+        settings["ALLOWED_HOSTS"] = parse_trusted_hosts(environ["COMPANION_TRUSTED_HOSTS"])
     if environ.get("COMPANION_LOG_LEVEL"):
         settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
+    settings.update(_teams_sign_in_settings(environ))
     return settings
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from companion.domain import actions, contract, learnings, report_back, signals, timers
-from companion.domain.model import Allocation, Phase
-from companion.domain.roles import ASSIGNABLE
+from companion.domain.model import Admission, Allocation, Arrival, Phase
+from companion.domain.roster import ASSIGNABLE
 
 NAME_MAX = 40
 SET_NAME_MAX = 80
 EXPECTED_MAX = 30  # names a facilitator may list as expected members of a new set
 TOKEN_MAX = 512
+# An Entra ID access token is a JWT of one to three kilobytes; a generous bound, far below the
+# body limit.
+TEAMS_TOKEN_MAX = 8192
 
 
 class PlainText(fields.String):
@@ -51,38 +54,70 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-class CreateSetSchema(StrictSchema):
-    set_name = PlainText(SET_NAME_MAX)
-    facilitator_name = PlainText(NAME_MAX)
-    expected_members = fields.List(
-        PlainText(NAME_MAX), load_default=list, validate=validate.Length(max=EXPECTED_MAX)
-    )
-
-
-class JoinSchema(StrictSchema):
-    invite_token = Token()
-    display_name = PlainText(NAME_MAX)
+def _teams_token() -> fields.String:
+    """Optional everywhere: Teams sign-in helps recognise people, and is never needed to join."""
+    return fields.String(load_default=None, validate=validate.Length(min=1, max=TEAMS_TOKEN_MAX))
 
 
 # A device remembers at most this many links (companion/static/devices.js keeps 20).
 REMEMBERED_MAX = 20
 
 
+def _remembered(required: bool = False) -> fields.List:
+    bounds = validate.Length(min=1 if required else 0, max=REMEMBERED_MAX)
+    if required:
+        return fields.List(Token(), required=True, validate=bounds)
+    return fields.List(Token(), load_default=list, validate=bounds)
+
+
+class CreateSetSchema(StrictSchema):
+    set_name = PlainText(SET_NAME_MAX)
+    facilitator_name = PlainText(NAME_MAX)
+    expected_members = fields.List(
+        PlainText(NAME_MAX), load_default=list, validate=validate.Length(max=EXPECTED_MAX)
+    )
+    admission = fields.String(
+        load_default=Admission.ASK.value, validate=validate.OneOf([a.value for a in Admission])
+    )
+    teams_token = _teams_token()
+
+
+# How someone may say they came: the founder's own arrival is not one of them.
+JOINING_ARRIVALS = [a.value for a in Arrival if a is not Arrival.FOUNDED]
+
+
+class JoinSchema(StrictSchema):
+    invite_token = Token()
+    display_name = PlainText(NAME_MAX)
+    came_by = fields.String(
+        load_default=Arrival.INVITE.value, validate=validate.OneOf(JOINING_ARRIVALS)
+    )
+    # The links this device holds: one of a person removed from this set marks them as such.
+    participant_tokens = _remembered()
+    teams_token = _teams_token()
+
+
 class RejoinSchema(StrictSchema):
     invite_token = Token()
-    participant_tokens = fields.List(
-        Token(), required=True, validate=validate.Length(min=1, max=REMEMBERED_MAX)
-    )
+    participant_tokens = _remembered()
+    teams_token = _teams_token()
+
+    @validates_schema
+    def _someone_to_recognise(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("participant_tokens") and not data.get("teams_token"):
+            message = "Send at least one link, or a Teams sign-in token."
+            raise ValidationError(message, field_name="participant_tokens")
 
 
 class FacilitatedSetsSchema(StrictSchema):
-    participant_tokens = fields.List(
-        Token(), required=True, validate=validate.Length(min=1, max=REMEMBERED_MAX)
-    )
+    participant_tokens = _remembered(required=True)
 
 
 class ConnectAuthSchema(StrictSchema):
     token = Token()
+
+
+SCHEMA = "_schema"  # where marshmallow files a problem of the whole body
 
 
 def first_problem(error: ValidationError) -> str:
@@ -97,6 +132,8 @@ def first_problem(error: ValidationError) -> str:
 def _describe(problems: Any) -> str:
     if isinstance(problems, dict):
         where, inner = next(iter(problems.items()))
+        if where == SCHEMA:  # about the body as a whole, not one field of it
+            return _describe(inner)
         label = f"item {where + 1}" if isinstance(where, int) else str(where)
         return f"{label}: {_describe(inner)}"
     if isinstance(problems, list):
@@ -208,6 +245,10 @@ class LearningArgument(StrictSchema):
     learning_id = _id()
 
 
+class SetAdmission(StrictSchema):
+    mode = _choice([a.value for a in Admission])
+
+
 class SendSignal(StrictSchema):
     kind = _choice(list(signals.KINDS))
 
@@ -269,4 +310,9 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "hand_over": ParticipantArgument,
     "set_role": SetRole,
     "remove_participant": ParticipantArgument,
+    "admit": ParticipantArgument,
+    "decline": ParticipantArgument,
+    "admit_all": NoArguments,
+    "decline_all": NoArguments,
+    "set_admission": SetAdmission,
 }

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 
+from companion.identity.teams_sign_in import TeamsSignIn
 from companion.identity.tokens import TokenSigner
 from companion.store import MeetingStore
 from companion.store.connection import redis_client
@@ -20,6 +23,8 @@ class Services:
     signer: TokenSigner
     redis_url: str
     embedded: EmbeddedRedis | None
+    # The Teams sign-in verifier (companion.identity.teams_sign_in), None while sign-in is off.
+    teams_sign_in: TeamsSignIn | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +43,17 @@ def init_app(app: Flask) -> None:
         signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
         redis_url=url,
         embedded=embedded,
+        teams_sign_in=teams_sign_in_from(app.config),
+    )
+
+
+def teams_sign_in_from(config: Mapping[str, Any]) -> TeamsSignIn | None:
+    """One verifier per process, so the key set it fetches serves every request; none without
+    an Entra ID application id, which is how sign-in with Teams stays off."""
+    if not config["TEAMS_CLIENT_ID"]:
+        return None
+    return TeamsSignIn(
+        config["TEAMS_CLIENT_ID"], config["TEAMS_TENANT_IDS"], config["TEAMS_JWKS_URL"]
     )
 
 

@@ -1,14 +1,30 @@
-"""Everything the server sends. Each message carries ``type`` and the meeting ``version``."""
+"""Everything the server sends. Each message carries ``type`` and a ``version``: the meeting's,
+or, for what concerns the roster alone (the lobby), the roster's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from companion.clock import now_ms
-from companion.domain import learnings
-from companion.domain.codec import guide, public_view
-from companion.domain.model import FACILITATION, Meeting, Participant
+from companion.domain import learnings, roster
+from companion.domain.codec import guide, public_view, roster_view
+from companion.domain.events import (
+    Admitted,
+    Declined,
+    Event,
+    PrivateChanged,
+    Removed,
+    RoleChanged,
+    RosterChanged,
+)
+from companion.domain.model import Meeting, Roster, RosterEntry
 from realtime import socketio
+
+REMOVED_TEXT = "A facilitator has removed you from this set."
+WAITING_TEXT = "You are in the waiting room. The facilitator will let you in."
+ADMITTED_TEXT = "The facilitator has let you in."
+DECLINED_TEXT = "The facilitator has not let you in to this set."
 
 
 def room_for(meeting_id: str) -> str:
@@ -18,6 +34,11 @@ def room_for(meeting_id: str) -> str:
 def participant_room(meeting_id: str, participant_id: str) -> str:
     """Every widget one person has open in one meeting, on whichever server process."""
     return f"meeting:{meeting_id}:participant:{participant_id}"
+
+
+def waiting_room(set_id: str, person_id: str) -> str:
+    """Every widget of one person waiting in a set's lobby: it hears only its own answer."""
+    return f"set:{set_id}:waiting:{person_id}"
 
 
 def snapshot_message(meeting: Meeting) -> dict[str, Any]:
@@ -37,7 +58,7 @@ def send_snapshot(meeting: Meeting, sid: str) -> None:
     socketio.emit("snapshot", snapshot_message(meeting), to=sid)
 
 
-def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid: str) -> None:
+def send_welcome(meeting: Meeting, you: RosterEntry, links: dict[str, str], sid: str) -> None:
     """Tells one widget who it is and the words for each phase; facilitators also get links."""
     message = {
         "type": "welcome",
@@ -50,22 +71,96 @@ def send_welcome(meeting: Meeting, you: Participant, links: dict[str, str], sid:
     socketio.emit("welcome", message, to=sid)
 
 
-def send_removed(
-    meeting: Meeting,
-    participant_id: str,
-    text: str = "The facilitator has removed you from this meeting.",
-) -> None:
-    """Tells a removed person's widgets to close; the server refuses them from now on."""
-    message = {"type": "removed", "version": meeting.version, "message": text}
-    socketio.emit("removed", message, to=participant_room(meeting.id, participant_id))
+def send_removed(meeting_id: str, participant_id: str, version: int, text: str) -> None:
+    """Tells a person's widgets in the meeting to close; the server closes them too, on every
+    process (``queue.CLOSING_EVENTS``), and refuses their link from then on."""
+    message = {"type": "removed", "version": version, "message": text}
+    socketio.emit("removed", message, to=participant_room(meeting_id, participant_id))
 
 
-def send_links(meeting: Meeting, links: dict[str, str]) -> None:
+def send_links(kept: Roster, meeting_id: str, links: dict[str, str]) -> None:
     """New links for the meeting's facilitators (a replaced invite): to their widgets only."""
+    for person in kept.entries.values():
+        if roster.facilitates(person):
+            _send_links_to(meeting_id, person.id, links)
+
+
+def _send_links_to(meeting_id: str, person_id: str, links: dict[str, str]) -> None:
     message = {"type": "links", "links": links}
-    for participant in meeting.participants.values():
-        if participant.role in FACILITATION and not participant.removed:
-            socketio.emit("links", message, to=participant_room(meeting.id, participant.id))
+    socketio.emit("links", message, to=participant_room(meeting_id, person_id))
+
+
+def send_roster(kept: Roster, to: str) -> None:
+    """The roster as facilitators see it (the lobby, who was removed, how people join)."""
+    message = {"type": "roster", **roster_view(kept, now_ms())}
+    socketio.emit("roster", message, to=to)
+
+
+def send_roster_to_facilitators(kept: Roster, meeting_id: str) -> None:
+    for person in kept.entries.values():
+        if roster.facilitates(person):
+            send_roster(kept, participant_room(meeting_id, person.id))
+
+
+def send_waiting(kept: Roster, you: RosterEntry, sid: str) -> None:
+    """All a waiting person hears of the set: their own name, and that they wait."""
+    message = {
+        "type": "waiting",
+        "version": kept.version,
+        "set_id": kept.set_id,
+        "you": {"id": you.id, "name": you.name},
+        "expires_at_ms": you.expires_at_ms,
+        "message": WAITING_TEXT,
+    }
+    socketio.emit("waiting", message, to=sid)
+
+
+def _answer_waiting(kept: Roster, event: str, person_id: str, text: str) -> None:
+    message = {"type": event, "version": kept.version, "message": text}
+    socketio.emit(event, message, to=waiting_room(kept.set_id, person_id))
+
+
+LinksOf = Callable[[RosterEntry], dict[str, str]]
+
+
+def publish(
+    events: tuple[Event, ...],
+    kept: Roster,
+    meeting: Meeting | None,
+    meeting_id: str | None,
+    links_of: LinksOf,
+) -> None:
+    """Sends what a committed change caused, each piece to whoever it concerns. ``meeting`` is
+    the meeting as committed, when the change was one of its commands; ``meeting_id`` is the
+    set's current meeting, where facilitators' widgets are; ``links_of`` gives a person the links
+    their role may have."""
+    for event in events:
+        if isinstance(event, Admitted):
+            _answer_waiting(kept, "admitted", event.person_id, ADMITTED_TEXT)
+        elif isinstance(event, Declined):
+            _answer_waiting(kept, "declined", event.person_id, DECLINED_TEXT)
+        elif meeting_id is None:
+            continue  # nobody has a widget open on the set but people waiting
+        elif isinstance(event, Removed):
+            version = meeting.version if meeting is not None else 0
+            send_removed(meeting_id, event.person_id, version, REMOVED_TEXT)
+        elif isinstance(event, RoleChanged):
+            _tell_new_role(kept, meeting_id, event.person_id, links_of)
+        elif isinstance(event, PrivateChanged) and meeting is not None:
+            send_private(meeting, event.person_id)
+    if meeting_id is not None and any(isinstance(e, RosterChanged) for e in events):
+        send_roster_to_facilitators(kept, meeting_id)
+
+
+def _tell_new_role(kept: Roster, meeting_id: str, person_id: str, links_of: LinksOf) -> None:
+    """What only facilitators get reaches someone appointed at once, not at their next
+    reconnect; someone no longer facilitating stops holding the invite link."""
+    person = kept.entries.get(person_id)
+    if person is None:
+        return
+    _send_links_to(meeting_id, person_id, links_of(person))
+    if roster.facilitates(person):
+        send_roster(kept, participant_room(meeting_id, person_id))
 
 
 def send_private(meeting: Meeting, participant_id: str, to: str | None = None) -> None:

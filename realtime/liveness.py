@@ -82,7 +82,7 @@ class Liveness:
             try:
                 meeting = commit(
                     meeting_id, Command("drop_connections", SERVER_ACTOR, now, arguments)
-                )
+                ).meeting
             except Rejected:
                 continue  # nothing of that process left there, or the meeting is gone
             broadcast_snapshot(meeting)

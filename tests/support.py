@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shlex
 import signal
@@ -111,12 +112,25 @@ def post_created(base_url: str, path: str, body: dict[str, Any]) -> dict[str, An
     return response.json()
 
 
-def create_set(base_url: str, set_name: str, facilitator_name: str) -> dict[str, Any]:
-    body = {"set_name": set_name, "facilitator_name": facilitator_name}
+def create_set(
+    base_url: str, set_name: str, facilitator_name: str, admission: str = "open"
+) -> dict[str, Any]:
+    """A set whose invite lets people in at once, unless ``admission="ask"``: most tests are
+    about meetings, not the lobby, whose own tests ask for it."""
+    body = {"set_name": set_name, "facilitator_name": facilitator_name, "admission": admission}
     return post_created(base_url, "/api/sets", body)
 
 
+def ask_to_join(base_url: str, invite_token: str, display_name: str) -> dict[str, Any]:
+    """Joins a set that asks its facilitators first (the default): the person waits."""
+    body = {"invite_token": invite_token, "display_name": display_name}
+    response = requests.post(f"{base_url}/api/join", json=body, timeout=10)
+    assert response.status_code == 202 and response.json()["status"] == "waiting", response.text
+    return response.json()
+
+
 def join_set(base_url: str, invite_token: str, display_name: str) -> dict[str, Any]:
+    """Joins a set that lets people in at once (see ``create_set``): the member is in."""
     body = {"invite_token": invite_token, "display_name": display_name}
     return post_created(base_url, "/api/join", body)
 
@@ -401,3 +415,49 @@ def start_next_meeting(meeting: CommandedMeeting, base_url: str, set_id: str) ->
     close_all(list(meeting.widgets.values()))
     meeting.widgets = {who: Widget(base_url, token_of(meeting, who)) for who in meeting.urls}
     meeting.version = meeting.widgets["facilitator"].call("sync")["version"]
+
+
+# --- A set's roster, straight through the store (for store-level tests) ------------------------
+
+
+def enrol(store: Any, set_id: str, name: str, role: str = "member", person_id: str = "") -> str:
+    """Puts someone on the set's roster as active, as a facilitator letting them in would; the
+    lobby's own rules have tests of their own. Returns their id."""
+    from companion.domain import shapes
+    from companion.domain.model import Role, RosterEntry
+    from companion.store.meetings import new_id
+
+    person_id = person_id or new_id()
+
+    def add(kept: Any) -> Any:
+        working = shapes.copied(kept)
+        working.entries[person_id] = RosterEntry(person_id, name, Role(role))
+        working.version += 1
+        return working
+
+    store.update_roster(set_id, add)
+    return person_id
+
+
+def legacy_token(app: Any, set_id: str, participant_id: str, role: str) -> str:
+    """A participant link as signed before the roster existed, which also named a role: the
+    roster's word counts, never the link's."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="companion.participant.v1")
+    return signer.dumps({"s": set_id, "p": participant_id, "r": role})
+
+
+class CleanLog:
+    """What a server process logs from now on: JSON lines only, and no traceback. Bad input must
+    be refused quietly, whatever it is."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.start = len(server.log())
+
+    def assert_clean(self) -> None:
+        added = self.server.log()[self.start :]
+        assert "Traceback" not in added, added
+        for line in filter(str.strip, added.splitlines()):
+            assert isinstance(json.loads(line), dict), line

@@ -8,9 +8,13 @@ against a running server.
 
 from pathlib import Path
 
+from companion.domain import roster, rules
 from companion.domain.model import Role
-from companion.domain.rules import CLIENT_COMMANDS, COMMANDS
 from companion.schemas import COMMAND_SCHEMAS
+
+# What a widget may send: the meeting's commands, and the lobby's, which change the roster alone.
+CLIENT_COMMANDS = rules.CLIENT_COMMANDS | roster.LOBBY_COMMANDS
+COMMANDS = {**roster.COMMANDS, **rules.COMMANDS}
 
 PROTOCOL = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
 TICK = "✓"

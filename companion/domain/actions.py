@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import FACILITATION, Action, Meeting, Participant, Phase
+from companion.domain.model import FACILITATION, Action, Meeting, Phase, RosterEntry
 
 MAX_ACTIONS_PER_WORK = 10
 TEXT_MAX = 200
@@ -25,7 +25,7 @@ def forget_for_bid(meeting: Meeting, bid_id: str) -> None:
     meeting.actions = [action for action in meeting.actions if action.bid_id != bid_id]
 
 
-def add(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def add(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     work = meeting.work
     if meeting.phase not in NAMING_PHASES or work is None:
         raise Rejected("not_in_work", "Actions are named during your work or its closing round.")
@@ -42,7 +42,7 @@ def add(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("action_added", subject=actor.id, detail=action.id)
 
 
-def remove(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def remove(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     action_id = command.arg("action_id")
     action = next((a for a in meeting.actions if a.id == action_id), None)
     if action is None:

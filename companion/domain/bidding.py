@@ -5,7 +5,7 @@ from __future__ import annotations
 from companion.domain import actions, timers
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Allocation, Bid, BidStatus, Meeting, Participant, Phase
+from companion.domain.model import Allocation, Bid, BidStatus, Meeting, Phase, RosterEntry
 
 OPEN_FOR_BIDS = frozenset(
     {Phase.OPENING, Phase.CHECK_IN, Phase.BIDDING, Phase.WORK, Phase.CLOSING_ROUND}
@@ -38,7 +38,7 @@ def next_presentation(meeting: Meeting) -> Bid | None:
     return next((b for b in meeting.bids if b.status is BidStatus.ACCEPTED), None)
 
 
-def place(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def place(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     if meeting.phase not in OPEN_FOR_BIDS:
         raise Rejected("bidding_closed", "Bids are no longer taken in this meeting.")
     if active_bid_of(meeting, actor.id) is not None:
@@ -56,7 +56,7 @@ def place(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("bid_placed", subject=actor.id, detail=bid.id)
 
 
-def withdraw(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def withdraw(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     bid = active_bid_of(meeting, actor.id)
     if bid is None:
         raise Rejected("no_bid", "You have no bid to withdraw.")
@@ -85,7 +85,7 @@ def withdraw_all(meeting: Meeting, participant_id: str) -> None:
             _forget_bid(meeting, bid)
 
 
-def accept(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def accept(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     bid = find_bid(meeting, command.arg("bid_id"))
     if bid.status not in {BidStatus.PENDING, BidStatus.DECLINED}:
         raise Rejected("bid_not_open", "Only a waiting or declined bid can be accepted.")
@@ -95,7 +95,7 @@ def accept(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("bid_accepted", subject=bid.participant_id, detail=bid.id, override=True)
 
 
-def decline(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def decline(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     bid = find_bid(meeting, command.arg("bid_id"))
     if bid.status not in {BidStatus.PENDING, BidStatus.ACCEPTED}:
         raise Rejected("bid_not_open", "Only a waiting or accepted bid can be declined.")
@@ -103,7 +103,7 @@ def decline(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("bid_declined", subject=bid.participant_id, detail=bid.id, override=True)
 
 
-def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def reorder(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A new presenting order for the accepted bids that have not started yet."""
     slots = [i for i, b in enumerate(meeting.bids) if b.status is BidStatus.ACCEPTED]
     proposed = list(command.arg("order"))
@@ -115,7 +115,7 @@ def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("bids_reordered", override=True)
 
 
-def set_allocation(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def set_allocation(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     mode = Allocation(command.arg("mode"))
     if meeting.settings.allocation is mode:
         raise Rejected("no_change", "That is already how time is shared.")

@@ -4,22 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.domain import bidding, hands, phases, prompts, rounds, shapes, signals
-from companion.domain.model import Action, Activity, Bid, LearningSet, Meeting, SetAction
+from companion.domain import bidding, hands, phases, prompts, roster, rounds, shapes, signals
+from companion.domain.model import (
+    Action,
+    Activity,
+    Arrival,
+    Bid,
+    LearningSet,
+    Meeting,
+    Role,
+    Roster,
+    RosterEntry,
+    SetAction,
+    Status,
+)
 from companion.domain.summary import summary
 
-FORMAT = 2  # bump when the stored shape changes, and teach the decoder the old one
+# Bump when a stored shape changes, and teach the decoder the old one. 3: the roster is kept
+# apart from the set, and meetings keep presence only (names and roles are the roster's).
+FORMAT = 3
 ACTIVITY_SHOWN = 10  # the latest lines of history in each snapshot; keeps it small for phones
 _encode_meeting = shapes.encoder(Meeting)
 _encode_set = shapes.encoder(LearningSet)
+_encode_roster = shapes.encoder(Roster)
+# What format 2 kept in each meeting participant and in the set, and the roster now holds.
+_FORMAT_2_PARTICIPANT_ONLY = ("name", "role", "removed")
 
 
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
+    """Without its roster, which is the set's to store."""
     return {"format": FORMAT, **_encode_meeting(meeting)}
 
 
-def meeting_from_dict(data: dict[str, Any]) -> Meeting:
-    return shapes.decode(Meeting, {k: v for k, v in data.items() if k != "format"})
+def meeting_from_dict(data: dict[str, Any], roster: Roster | None = None) -> Meeting:
+    fields = {k: v for k, v in data.items() if k != "format"}
+    if data.get("format", FORMAT) < 3:
+        fields["participants"] = {
+            pid: {k: v for k, v in p.items() if k not in _FORMAT_2_PARTICIPANT_ONLY}
+            for pid, p in fields.get("participants", {}).items()
+        }
+    meeting = shapes.decode(Meeting, fields)
+    if roster is not None:
+        meeting.roster = roster
+    return meeting
 
 
 def set_to_dict(learning_set: LearningSet) -> dict[str, Any]:
@@ -27,20 +54,62 @@ def set_to_dict(learning_set: LearningSet) -> dict[str, Any]:
 
 
 def set_from_dict(data: dict[str, Any]) -> LearningSet:
-    return shapes.decode(LearningSet, {k: v for k, v in data.items() if k != "format"})
+    return shapes.decode(
+        LearningSet, {k: v for k, v in data.items() if k not in ("format", "members")}
+    )
+
+
+def roster_to_dict(kept: Roster) -> dict[str, Any]:
+    return {"format": FORMAT, **_encode_roster(kept)}
+
+
+def roster_from_dict(data: dict[str, Any]) -> Roster:
+    return shapes.decode(Roster, {k: v for k, v in data.items() if k != "format"})
+
+
+def roster_from_format_2(
+    set_data: dict[str, Any], current_meeting: dict[str, Any] | None
+) -> Roster:
+    """A set stored before the roster existed: its members, with the roles the set kept (it
+    followed every meeting's role changes), and those removed from its meeting still open, who
+    were shut out of that meeting, marked removed. Its first facilitator founded it. Admission
+    starts as for any set: newcomers ask the facilitator."""
+    entries = {
+        member_id: RosterEntry(
+            member_id,
+            member["name"],
+            Role(member["role"]),
+            came_by=Arrival.FOUNDED if member["role"] == Role.FACILITATOR else Arrival.INVITE,
+        )
+        for member_id, member in set_data.get("members", {}).items()
+    }
+    still_open = current_meeting is not None and current_meeting.get("phase") != "closed"
+    for pid, present in (
+        (current_meeting or {}).get("participants", {}).items() if still_open else ()
+    ):
+        if present.get("removed") and pid in entries:
+            entries[pid].status = Status.REMOVED
+    return Roster(set_id=set_data["id"], version=1, entries=entries)
 
 
 def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
-    """What every widget of the meeting may see: no connection ids; presence as a flag."""
+    """What every widget of the meeting may see: no connection ids; presence as a flag. Names and
+    roles come from the roster; only people active in the set are shown."""
+    people = meeting.roster.entries
     return {
         "id": meeting.id,
         "set_name": meeting.set_name,
         "phase": meeting.phase.value,
         "server_now_ms": now_ms,
         "participants": [
-            {"id": p.id, "name": p.name, "role": p.role.value, "online": p.online}
+            {
+                "id": p.id,
+                "name": people[p.id].name,
+                "role": people[p.id].role.value,
+                "online": p.online,
+            }
             for p in meeting.participants.values()
-            if not p.removed
+            if p.id in people and people[p.id].status is Status.ACTIVE
         ],
         "round": _round_view(meeting),
         "work": _work_view(meeting),
@@ -63,6 +132,43 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
         "report_back": [_report_view(action) for action in meeting.report_back],
         "summary": summary(meeting),
     }
+
+
+def roster_view(kept: Roster, now_ms: int) -> dict[str, Any]:
+    """The roster as its facilitators see it: everyone active, everyone in the lobby (how they
+    came, whether a facilitator removed them before), and everyone removed, whom a facilitator
+    may let back in. Never a verified identity itself, only whether there is one."""
+    lobby = {entry.id for entry in roster.waiting(kept, now_ms)}
+    shown = [
+        entry
+        for entry in kept.entries.values()
+        if entry.name and (entry.status is not Status.WAITING or entry.id in lobby)
+    ]
+    return {
+        "version": kept.version,
+        "admission": kept.admission.value,
+        "people": [_person_view(entry) for entry in shown],
+    }
+
+
+def _person_view(entry: RosterEntry) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": entry.id,
+        "name": entry.name,
+        "role": entry.role.value,
+        "status": entry.status.value,
+        "came_by": entry.came_by.value,
+        "verified": entry.identity is not None,
+    }
+    if entry.status is Status.WAITING:
+        shown |= {
+            "asked_at_ms": entry.asked_at_ms,
+            "expires_at_ms": entry.expires_at_ms,
+            "removed_before": entry.removed_before,
+        }
+        if entry.former_name:
+            shown["former_name"] = entry.former_name
+    return shown
 
 
 def _activity_view(entry: Activity) -> dict[str, Any]:

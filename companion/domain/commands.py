@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Role
+from companion.domain.events import Event
+from companion.domain.model import Role, RosterEntry
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,31 @@ class Entry:
     override: bool = False
 
 
-Handler = Callable[[Meeting, Participant, Command], Entry | None]
+@dataclass(frozen=True)
+class Result:
+    """What a rule reports beyond the state it changed: the activity line, if any, the news
+    for people beyond the snapshot, and whom the command concerned (the entry a join made or
+    found)."""
+
+    entry: Entry | None = None
+    events: tuple[Event, ...] = ()
+    person_id: str | None = None
+
+
+# Applied to a meeting or to a roster; the actor is the sender's roster entry, None only for what
+# the server itself sends.
+Handler = Callable[[Any, RosterEntry | None, Command], Entry | Result | None]
 
 
 @dataclass(frozen=True)
 class Spec:
     handler: Handler
     roles: frozenset[Role]
-    newcomer_allowed: bool = False  # only "connect": the actor may not be in the meeting yet
+    by_server: bool = False  # presence: sent by the server for a widget, authorised by its link
+
+
+def result_of(result: Entry | Result | None) -> Result:
+    """Most rules say only what the activity log records; some have news too."""
+    if isinstance(result, Result):
+        return result
+    return Result(entry=result)

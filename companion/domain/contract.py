@@ -7,10 +7,11 @@ facilitator rewrites it: agreeing to words that have since changed would mean no
 
 from __future__ import annotations
 
+from companion.domain import rounds
 from companion.domain.commands import Command, Entry
 from companion.domain.default_contract import DEFAULT_CONTRACT
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Phase
+from companion.domain.model import Meeting, Phase, RosterEntry
 
 __all__ = ["DEFAULT_CONTRACT", "agree", "rewrite", "still_to_agree"]
 
@@ -18,7 +19,7 @@ ITEMS_MAX = 12
 ITEM_MAX = 200
 
 
-def rewrite(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def rewrite(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A facilitator sets the words. Everyone is asked to agree afresh to what they now say."""
     _open(meeting)
     items = [item.strip() for item in command.arg("items")]
@@ -31,7 +32,7 @@ def rewrite(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("contract_rewritten", override=True)
 
 
-def agree(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def agree(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A member says they will keep to the contract as it now stands."""
     _open(meeting)
     if actor.id in meeting.contract_agreed:
@@ -45,7 +46,7 @@ def still_to_agree(meeting: Meeting) -> list[str]:
     return [
         p.id
         for p in meeting.participants.values()
-        if p.role.value == "member" and not p.removed and p.id not in meeting.contract_agreed
+        if rounds.takes_part(meeting, p.id) and p.id not in meeting.contract_agreed
     ]
 
 

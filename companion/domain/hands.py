@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Work, WorkStage
+from companion.domain.model import Meeting, RosterEntry, Work, WorkStage
 
 QUESTION_STAGES = frozenset({WorkStage.PRESENTING, WorkStage.CLARIFYING, WorkStage.OPEN_QUESTIONS})
 
@@ -38,7 +38,7 @@ def _current_work(meeting: Meeting) -> Work:
     return meeting.work
 
 
-def raise_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def raise_hand(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     work = _current_work(meeting)
     if work.stage not in QUESTION_STAGES:
         raise Rejected("questions_over", "The presenter has finished taking questions.")
@@ -50,7 +50,7 @@ def raise_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("hand_raised", subject=actor.id)
 
 
-def lower_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def lower_hand(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     work = _current_work(meeting)
     if actor.id not in work.hands:
         raise Rejected("hand_not_raised", "Your hand is not up.")
@@ -58,7 +58,7 @@ def lower_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("hand_lowered", subject=actor.id)
 
 
-def call_next(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def call_next(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The facilitator gives the floor to the first present person in the queue."""
     work = _current_work(meeting)
     present = [pid for pid in queue(work) if meeting.participants[pid].online]
@@ -72,7 +72,7 @@ def call_next(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("hand_called", subject=chosen, override=True)
 
 
-def remove_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def remove_hand(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     work = _current_work(meeting)
     target = command.arg("participant_id")
     if target not in work.hands:
@@ -81,7 +81,7 @@ def remove_hand(meeting: Meeting, actor: Participant, command: Command) -> Entry
     return Entry("hand_removed", subject=target, override=True)
 
 
-def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def reorder(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A facilitator's new order for the raised hands: the same people, in the order given."""
     work = _current_work(meeting)
     proposed = list(command.arg("order"))
@@ -93,7 +93,7 @@ def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("hands_reordered", override=True)
 
 
-def clear_hands(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def clear_hands(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     work = _current_work(meeting)
     if not work.hands:
         raise Rejected("no_hands", "No hands are up.")

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.domain.commands import Command
+from companion.domain.commands import Command, Result
 from companion.domain.errors import Rejected
-from companion.domain.model import Learning, Meeting, Participant, Phase
+from companion.domain.events import PrivateChanged
+from companion.domain.model import Learning, Meeting, Phase, RosterEntry
 
 PER_MEETING = 3
 TEXT_MAX = 200
 
 
-def add(meeting: Meeting, actor: Participant, command: Command) -> None:
+def add(meeting: Meeting, actor: RosterEntry, command: Command) -> Result:
     if meeting.phase is not Phase.LEARNING_REVIEW:
         raise Rejected("not_review", "Learnings are recorded during the learning review.")
     if len(own(meeting, actor.id)) >= PER_MEETING:
@@ -24,15 +25,17 @@ def add(meeting: Meeting, actor: Participant, command: Command) -> None:
     learning_id = f"{meeting.id}.l{meeting.next_id}"
     meeting.next_id += 1
     meeting.learnings.append(Learning(learning_id, actor.id, meeting.id, command.arg("text")))
+    return Result(events=(PrivateChanged(actor.id),))
 
 
-def remove(meeting: Meeting, actor: Participant, command: Command) -> None:
+def remove(meeting: Meeting, actor: RosterEntry, command: Command) -> Result:
     """Someone else's learning is "not found" too: its existence is nobody else's business."""
     learning_id = command.arg("learning_id")
     mine = next((item for item in own(meeting, actor.id) if item.id == learning_id), None)
     if mine is None:
         raise Rejected("no_such_learning", "You have no such learning in this meeting.")
     meeting.learnings.remove(mine)
+    return Result(events=(PrivateChanged(actor.id),))
 
 
 def own(meeting: Meeting, participant_id: str) -> list[Learning]:

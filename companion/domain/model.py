@@ -9,13 +9,37 @@ from companion.domain.default_contract import DEFAULT_CONTRACT
 
 
 class Role(StrEnum):
-    FACILITATOR = "facilitator"  # the lead: exactly one per meeting, can hand over
+    FACILITATOR = "facilitator"  # the lead: exactly one per set, can hand over
     CO_FACILITATOR = "co_facilitator"  # the same powers, appointed by a facilitator
     MEMBER = "member"  # takes part in rounds, bids and questions; the presenter is a member
     OBSERVER = "observer"  # sees everything, takes part in nothing
 
 
 FACILITATION = frozenset({Role.FACILITATOR, Role.CO_FACILITATOR})
+
+
+class Status(StrEnum):
+    """Where someone stands on the set's roster."""
+
+    ACTIVE = "active"  # in the set: their link opens its meetings
+    WAITING = "waiting"  # asked to join; sees nothing of the set until a facilitator lets them in
+    REMOVED = "removed"  # taken off by a facilitator; only a facilitator can let them back in
+
+
+class Arrival(StrEnum):
+    """How someone came to the set, as the lobby shows it to facilitators."""
+
+    FOUNDED = "founded"  # created the set
+    INVITE = "invite"  # opened the invite link
+    QR = "qr"  # scanned the invite's QR code in the room
+    TEAMS = "teams"  # opened the set's tab in a Teams meeting
+
+
+class Admission(StrEnum):
+    """What happens to someone new who opens the invite."""
+
+    ASK = "ask"  # they wait in the lobby until a facilitator lets them in
+    OPEN = "open"  # they join at once
 
 
 class Phase(StrEnum):
@@ -71,15 +95,51 @@ class Outcome(StrEnum):
 
 
 @dataclass
-class Participant:
-    """Someone in this meeting. ``connections`` holds opaque ids, one per open widget."""
+class Identity:
+    """Who Microsoft Entra ID says someone is, from a verified Teams sign-in: the same person in
+    any device, under any display name."""
+
+    tenant_id: str
+    object_id: str
+
+
+@dataclass
+class RosterEntry:
+    """One person in a set: the only place their name, role and standing are kept."""
 
     id: str
-    name: str
-    role: Role
+    name: str  # empty only for someone removed who has since deleted their data
+    role: Role = Role.MEMBER
+    status: Status = Status.ACTIVE
+    came_by: Arrival = Arrival.INVITE
+    identity: Identity | None = None
+    # While waiting: when they asked (the lobby's order) and when the request lapses.
+    asked_at_ms: int | None = None
+    expires_at_ms: int | None = None
+    # Asking again after a facilitator removed them, under ``former_name`` if they changed it.
+    removed_before: bool = False
+    former_name: str = ""
+
+
+@dataclass
+class Roster:
+    """Everyone who belongs to a set, waits to, or was removed from it; versioned on its own, so
+    the facilitators' view of it can tell old news from new."""
+
+    set_id: str = ""
+    version: int = 0
+    admission: Admission = Admission.ASK
+    entries: dict[str, RosterEntry] = field(default_factory=dict)
+
+
+@dataclass
+class Participant:
+    """Someone's presence in this meeting. ``connections`` holds opaque ids, one per open widget.
+    Who they are (name, role, standing) is the roster's to say."""
+
+    id: str
     joined_at: float
     connections: list[str] = field(default_factory=list)
-    removed: bool = False
 
     @property
     def online(self) -> bool:
@@ -225,23 +285,19 @@ class Meeting:
     learnings: list[Learning] = field(default_factory=list)  # this meeting's; private to each
     phase_log: list[PhaseSpan] = field(default_factory=list)
     next_id: int = 1
-
-
-@dataclass
-class Member:
-    """Someone who belongs to a set, across all its meetings."""
-
-    id: str
-    name: str
-    role: Role
+    # The set's roster as it stood when this meeting was read, in the same transaction: the rules
+    # read names and roles from it and may change it. Stored under the set, never with the
+    # meeting, so there is no second copy of anyone's role.
+    roster: Roster = field(default_factory=Roster, metadata={"kept_apart": True})
 
 
 @dataclass
 class LearningSet:
+    """What a set keeps across its meetings. Its people are on its roster, kept apart."""
+
     id: str
     name: str
     created_at: float
-    members: dict[str, Member] = field(default_factory=dict)
     current_meeting_id: str | None = None
     # The settings its latest meeting ended up with: the next meeting starts from them.
     settings: Settings = field(default_factory=Settings)

@@ -13,9 +13,9 @@ from companion.domain.model import (
     FACILITATION,
     BidStatus,
     Meeting,
-    Participant,
     Phase,
     PhaseSpan,
+    RosterEntry,
     RoundKind,
     Work,
     WorkStage,
@@ -62,7 +62,7 @@ def new_meeting(meeting_id: str, set_id: str, set_name: str, now_ms: int) -> Mee
     return meeting
 
 
-def advance(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def advance(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The facilitator's "next": the next work stage, or the next phase in the meeting's order."""
     if meeting.phase is Phase.CLOSED:
         raise Rejected("meeting_closed", "This meeting has ended.")
@@ -88,7 +88,7 @@ def _next_after(meeting: Meeting) -> tuple[Phase, str | None]:
     return ORDER[ORDER.index(meeting.phase) + 1], None
 
 
-def back(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def back(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The facilitator's "back": the previous work stage, or the nearest earlier phase that can
     be entered. A closing round needs its presenter and work needs a bid to work on, so "back"
     from the learning review with nobody waiting returns to bidding. From *Closed* it reopens the
@@ -120,7 +120,7 @@ def _enterable(meeting: Meeting, target: Phase) -> tuple[bool, str | None]:
     return True, None
 
 
-def go_to(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def go_to(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The facilitator skips ahead or returns to any phase."""
     target = Phase(command.arg("phase"))
     bid_id = command.args.get("bid_id")
@@ -148,12 +148,12 @@ def _bid_to_work_on(meeting: Meeting, bid_id: str | None) -> str:
     bid = bidding.find_bid(meeting, bid_id)
     if bid.status not in bidding.QUEUED | {BidStatus.DONE}:
         raise Rejected("bid_not_accepted", "Only an accepted bid can be worked on.")
-    if not rounds.takes_part(meeting.participants[bid.participant_id]):
+    if not rounds.takes_part(meeting, bid.participant_id):
         raise Rejected("no_presenter", "Only a member can present; this person no longer is one.")
     return bid_id
 
 
-def end_work(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def end_work(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The presenter decides when to stop: questions end, then their actions end the work.
 
     A facilitator may do the same, and that is recorded as an override.
@@ -179,7 +179,7 @@ def _move_to_stage(work: Work, stage: WorkStage) -> None:
         work.questioner = None
 
 
-def start_silence(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def start_silence(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     if meeting.phase is not Phase.OPENING:
         raise Rejected("wrong_phase", "The moment of silence belongs to the opening.")
     seconds = command.arg("seconds")
@@ -189,7 +189,7 @@ def start_silence(meeting: Meeting, actor: Participant, command: Command) -> Ent
     return Entry("silence_started", detail=str(seconds))
 
 
-def end_meeting(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def end_meeting(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     if meeting.phase is Phase.CLOSED:
         raise Rejected("meeting_closed", "This meeting has already ended.")
     enter(meeting, Phase.CLOSED, command.now_ms)

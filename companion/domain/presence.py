@@ -6,50 +6,39 @@ loses the turn but keeps their place.
 
 from __future__ import annotations
 
-from companion.domain import rounds
+from companion.domain import roster, rounds
 from companion.domain.commands import Command
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Phase, Role
+from companion.domain.model import Meeting, Participant, Phase, RosterEntry
 
 
-def connect(meeting: Meeting, actor: Participant | None, command: Command) -> None:
-    """A widget opened. Newcomers join with the name and role they have in the set."""
+def connect(meeting: Meeting, actor: RosterEntry | None, command: Command) -> None:
+    """A widget opened. Only someone active on the set's roster comes in; a newcomer's presence
+    begins now, under the name and role the roster gives them."""
     if meeting.phase is Phase.CLOSED:
         raise Rejected("meeting_closed", "This meeting has ended.")
-    if actor is not None and actor.removed:
-        raise Rejected("removed", "You have been removed from this meeting.")
+    person = roster.check_standing(actor, command.now_ms)
     connection_id = command.arg("connection_id")
-    if actor is None:
-        actor = Participant(
-            id=command.actor_id,
-            name=command.arg("name"),
-            role=_newcomer_role(meeting, Role(command.arg("role"))),
-            joined_at=command.now_ms / 1000,
-        )
-        meeting.participants[actor.id] = actor
-    if connection_id not in actor.connections:
-        actor.connections.append(connection_id)
-    rounds.admit(meeting, actor.id, command.now_ms)
+    present = meeting.participants.get(person.id)
+    if present is None:
+        present = Participant(id=person.id, joined_at=command.now_ms / 1000)
+        meeting.participants[person.id] = present
+    if connection_id not in present.connections:
+        present.connections.append(connection_id)
+    rounds.admit(meeting, person.id, command.now_ms)
 
 
-def _newcomer_role(meeting: Meeting, role: Role) -> Role:
-    """One lead per meeting: a second facilitator arriving co-facilitates until handed the lead."""
-    has_lead = any(
-        p.role is Role.FACILITATOR and not p.removed for p in meeting.participants.values()
-    )
-    return Role.CO_FACILITATOR if role is Role.FACILITATOR and has_lead else role
-
-
-def disconnect(meeting: Meeting, actor: Participant | None, command: Command) -> None:
+def disconnect(meeting: Meeting, actor: RosterEntry | None, command: Command) -> None:
     """A widget closed. With none left open the person is away, and keeps their place."""
     connection_id = command.arg("connection_id")
-    if actor is None or connection_id not in actor.connections:
+    present = meeting.participants.get(command.actor_id)
+    if present is None or connection_id not in present.connections:
         raise Rejected("not_connected", "That connection is not part of this meeting.")
-    actor.connections.remove(connection_id)
+    present.connections.remove(connection_id)
     rounds.refresh_turn(meeting, command.now_ms)
 
 
-def drop_connections(meeting: Meeting, actor: Participant | None, command: Command) -> None:
+def drop_connections(meeting: Meeting, actor: RosterEntry | None, command: Command) -> None:
     """A server process died without closing its sockets: forget every connection it held.
 
     Connection ids begin with the id of the process that holds them, so ``prefix`` names exactly

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import ActionStatus, Meeting, Participant, Phase
+from companion.domain.model import ActionStatus, Meeting, Phase, RosterEntry
 
 REPORTED = (ActionStatus.DONE, ActionStatus.IN_PROGRESS, ActionStatus.CHANGED, ActionStatus.DROPPED)
 REFLECTION_MAX = 280
 
 
-def report(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def report(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     if meeting.phase is Phase.CLOSED:
         raise Rejected("meeting_closed", "This meeting has ended.")
     action_id = command.arg("action_id")

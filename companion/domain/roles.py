@@ -1,29 +1,25 @@
-"""Who facilitates, who takes part, who only watches, and who has been asked to leave."""
+"""Roles and removal while a meeting is open: the roster changes, and the meeting follows.
+
+Who may do what is the roster's rule (``companion.domain.roster``); what it means for the meeting
+in progress (rounds, raised hands, bids, the presenter's place) is decided here.
+"""
 
 from __future__ import annotations
 
-from companion.domain import bidding, hands, rounds
-from companion.domain.commands import Command, Entry
+from companion.domain import bidding, hands, roster, rounds
+from companion.domain.commands import Command, Entry, Result
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Role
+from companion.domain.model import Meeting, RosterEntry
 
-ASSIGNABLE = frozenset({Role.MEMBER, Role.OBSERVER, Role.CO_FACILITATOR})
-
-
-def _target(meeting: Meeting, command: Command) -> Participant:
-    target = meeting.participants.get(command.arg("participant_id"))
-    if target is None or target.removed:
-        raise Rejected("no_such_participant", "That person is not in this meeting.")
-    return target
+ASSIGNABLE = roster.ASSIGNABLE
 
 
-def _change_role(meeting: Meeting, participant: Participant, role: Role, now_ms: int) -> None:
-    """Keep rounds, hands and bids consistent with who takes part."""
-    participant.role = role
-    if rounds.takes_part(participant):
-        rounds.admit(meeting, participant.id, now_ms)
+def follow_role(meeting: Meeting, participant_id: str, now_ms: int) -> None:
+    """Keep rounds, hands and bids consistent with who takes part now."""
+    if rounds.takes_part(meeting, participant_id):
+        rounds.admit(meeting, participant_id, now_ms)
     else:
-        stop_taking_part(meeting, participant.id, now_ms)
+        stop_taking_part(meeting, participant_id, now_ms)
 
 
 def stop_taking_part(meeting: Meeting, participant_id: str, now_ms: int) -> None:
@@ -34,35 +30,31 @@ def stop_taking_part(meeting: Meeting, participant_id: str, now_ms: int) -> None
     bidding.withdraw_all(meeting, participant_id)
 
 
-def hand_over(meeting: Meeting, actor: Participant, command: Command) -> Entry:
-    """The lead facilitator passes the lead on and becomes a member of the set."""
-    target = _target(meeting, command)
-    if target.id == actor.id:
-        raise Rejected("no_change", "You are already the facilitator.")
-    _change_role(meeting, target, Role.FACILITATOR, command.now_ms)
-    _change_role(meeting, actor, Role.MEMBER, command.now_ms)
-    return Entry("facilitation_handed_over", subject=target.id, override=True)
+def hand_over(meeting: Meeting, actor: RosterEntry, command: Command) -> Result:
+    result = roster.hand_over(meeting.roster, actor, command)
+    assert result.person_id is not None
+    follow_role(meeting, result.person_id, command.now_ms)
+    follow_role(meeting, actor.id, command.now_ms)
+    entry = Entry("facilitation_handed_over", subject=result.person_id, override=True)
+    return Result(entry=entry, events=result.events)
 
 
-def set_role(meeting: Meeting, actor: Participant, command: Command) -> Entry:
-    target = _target(meeting, command)
-    role = Role(command.arg("role"))
-    if role not in ASSIGNABLE:
-        raise Rejected("invalid_role", "Use hand-over to change who leads the meeting.")
-    if target.role is Role.FACILITATOR:
-        raise Rejected("is_lead", "The lead facilitator's role changes only by hand-over.")
-    if target.role is role:
-        raise Rejected("no_change", "That person already has that role.")
-    _change_role(meeting, target, role, command.now_ms)
-    return Entry("role_set", subject=target.id, detail=role.value, override=True)
+def set_role(meeting: Meeting, actor: RosterEntry, command: Command) -> Result:
+    result = roster.set_role(meeting.roster, actor, command)
+    assert result.person_id is not None
+    follow_role(meeting, result.person_id, command.now_ms)
+    role = command.arg("role")
+    entry = Entry("role_set", subject=result.person_id, detail=role, override=True)
+    return Result(entry=entry, events=result.events)
 
 
-def remove(meeting: Meeting, actor: Participant, command: Command) -> Entry:
-    """Removed people are disconnected and cannot come back into this meeting."""
-    target = _target(meeting, command)
-    if target.role is Role.FACILITATOR or target.id == actor.id:
-        raise Rejected("cannot_remove", "The lead facilitator cannot be removed.")
-    stop_taking_part(meeting, target.id, command.now_ms)
-    target.removed = True
-    target.connections = []
-    return Entry("participant_removed", subject=target.id, override=True)
+def remove(meeting: Meeting, actor: RosterEntry, command: Command) -> Result:
+    """Removed people are disconnected and cannot come back into the set, nor this meeting."""
+    result = roster.remove(meeting.roster, actor, command)
+    assert result.person_id is not None
+    stop_taking_part(meeting, result.person_id, command.now_ms)
+    present = meeting.participants.get(result.person_id)
+    if present is not None:
+        present.connections = []
+    entry = Entry("participant_removed", subject=result.person_id, override=True)
+    return Result(entry=entry, events=result.events)

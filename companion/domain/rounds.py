@@ -7,19 +7,20 @@ is present and has not yet spoken, so someone who comes back after being skipped
 
 from __future__ import annotations
 
-from companion.domain import timers
+from companion.domain import roster, timers
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Outcome, Participant, Role, Round, RoundKind
+from companion.domain.model import Meeting, Outcome, RosterEntry, Round, RoundKind
 
 
-def takes_part(participant: Participant) -> bool:
-    """Members (presenters included) speak in rounds; facilitators steer, observers watch."""
-    return participant.role is Role.MEMBER and not participant.removed
+def takes_part(meeting: Meeting, participant_id: str) -> bool:
+    """Members (presenters included) speak in rounds; facilitators steer, observers watch. The
+    roster says who is which."""
+    return roster.takes_part(meeting.roster.entries.get(participant_id))
 
 
 def present_members(meeting: Meeting) -> list[str]:
-    members = [p for p in meeting.participants.values() if takes_part(p) and p.online]
+    members = [p for p in meeting.participants.values() if takes_part(meeting, p.id) and p.online]
     return [p.id for p in sorted(members, key=lambda p: p.joined_at)]
 
 
@@ -31,7 +32,7 @@ def speaking_order(meeting: Meeting) -> list[str]:
 
 def _present(meeting: Meeting, participant_id: str) -> bool:
     participant = meeting.participants.get(participant_id)
-    return participant is not None and takes_part(participant) and participant.online
+    return participant is not None and takes_part(meeting, participant_id) and participant.online
 
 
 def open_round(meeting: Meeting, kind: RoundKind, now_ms: int, last: str | None = None) -> None:
@@ -125,7 +126,7 @@ def _active_round(meeting: Meeting) -> Round:
     return meeting.round
 
 
-def _finish_turn(meeting: Meeting, actor: Participant, command: Command, outcome: Outcome) -> Entry:
+def _finish_turn(meeting: Meeting, actor: RosterEntry, command: Command, outcome: Outcome) -> Entry:
     current_round = _active_round(meeting)
     if current_round.current != actor.id:
         raise Rejected("not_your_turn", "It is not your turn to speak.")
@@ -134,15 +135,15 @@ def _finish_turn(meeting: Meeting, actor: Participant, command: Command, outcome
     return Entry(f"speaker_{outcome.value}", subject=actor.id)
 
 
-def speaker_done(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def speaker_done(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     return _finish_turn(meeting, actor, command, Outcome.DONE)
 
 
-def speaker_pass(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def speaker_pass(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     return _finish_turn(meeting, actor, command, Outcome.PASSED)
 
 
-def skip_speaker(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def skip_speaker(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """The facilitator moves the turn on; the skipped person does not get it back this round."""
     current_round = _active_round(meeting)
     target = command.args.get("participant_id") or current_round.current
@@ -156,7 +157,7 @@ def skip_speaker(meeting: Meeting, actor: Participant, command: Command) -> Entr
     return Entry("speaker_skipped", subject=target, override=True)
 
 
-def move_to_end(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def move_to_end(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     current_round = _active_round(meeting)
     target = command.arg("participant_id")
     if target not in current_round.order:
@@ -170,7 +171,7 @@ def move_to_end(meeting: Meeting, actor: Participant, command: Command) -> Entry
     return Entry("round_moved_to_end", subject=target, override=True)
 
 
-def reorder(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def reorder(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A new speaking order: the same people, and the presenter still last in a closing round."""
     current_round = _active_round(meeting)
     proposed = list(command.arg("order"))

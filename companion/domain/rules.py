@@ -1,10 +1,15 @@
 """The one way into the meeting rules: ``apply(meeting, command)``.
 
 It returns a new meeting (the input is never changed) with the version bumped and, for an audited
-command, a line in the activity log; or it raises ``Rejected`` and nothing has changed.
+command, a line in the activity log, together with the events the change caused; or it raises
+``Rejected`` and nothing has changed. The sender is authorised by their entry on the set's roster,
+which the meeting carries as read in the same transaction; a rule that changes the roster (roles,
+removal) bumps the roster's own version too.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from companion.domain import (
     actions,
@@ -17,13 +22,15 @@ from companion.domain import (
     presence,
     report_back,
     roles,
+    roster,
     rounds,
     shapes,
     signals,
     timers,
 )
-from companion.domain.commands import Command, Spec
+from companion.domain.commands import Command, Spec, result_of
 from companion.domain.errors import Rejected
+from companion.domain.events import Event
 from companion.domain.model import FACILITATION, Meeting, Role
 
 FACILITATORS = FACILITATION
@@ -33,9 +40,9 @@ ANYONE = frozenset(Role)
 
 COMMANDS: dict[str, Spec] = {
     # Presence: sent by the server itself when a widget opens or closes, never by a client.
-    "connect": Spec(presence.connect, ANYONE, newcomer_allowed=True),
-    "disconnect": Spec(presence.disconnect, ANYONE, newcomer_allowed=True),
-    "drop_connections": Spec(presence.drop_connections, ANYONE, newcomer_allowed=True),
+    "connect": Spec(presence.connect, ANYONE, by_server=True),
+    "disconnect": Spec(presence.disconnect, ANYONE, by_server=True),
+    "drop_connections": Spec(presence.drop_connections, ANYONE, by_server=True),
     # Phases
     "advance_phase": Spec(phases.advance, FACILITATORS),
     "previous_phase": Spec(phases.back, FACILITATORS),
@@ -93,21 +100,26 @@ SERVER_ONLY = frozenset({"connect", "disconnect", "drop_connections"})
 CLIENT_COMMANDS = frozenset(COMMANDS) - SERVER_ONLY
 
 
-def apply(meeting: Meeting, command: Command) -> Meeting:
+@dataclass(frozen=True)
+class Applied:
+    meeting: Meeting
+    events: tuple[Event, ...] = ()
+
+
+def apply(meeting: Meeting, command: Command) -> Applied:
     spec = COMMANDS.get(command.name)
     if spec is None:
         raise Rejected("unknown_command", "That action is not recognised.")
     working = shapes.copied(meeting)
-    actor = working.participants.get(command.actor_id)
-    if not spec.newcomer_allowed:
+    actor = working.roster.entries.get(command.actor_id)
+    if not spec.by_server:
         if actor is None:
             raise Rejected("not_in_meeting", "You are not in this meeting.")
-        if actor.removed:
-            raise Rejected("removed", "You have been removed from this meeting.")
-        if actor.role not in spec.roles:
-            raise Rejected("not_allowed", f"Your role ({actor.role.value}) cannot do that.")
-    entry = spec.handler(working, actor, command)
+        actor = roster.authorise(actor, spec, command.now_ms)
+    result = result_of(spec.handler(working, actor, command))
     working.version += 1
-    if entry is not None:
-        activity.record(working, command.actor_id, command.now_ms, entry)
-    return working
+    if working.roster != meeting.roster:
+        working.roster.version = meeting.roster.version + 1
+    if result.entry is not None:
+        activity.record(working, command.actor_id, command.now_ms, result.entry)
+    return Applied(working, result.events)

@@ -14,7 +14,7 @@ from typing import Any
 
 from companion.domain import roles
 from companion.domain.errors import Rejected
-from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, Role, SetAction
+from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, SetAction
 
 CARRIED = ("settings", "contract", "contract_agreed", "expected_members")
 STILL_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CHANGED})
@@ -59,38 +59,21 @@ def check_invite(learning_set: LearningSet, generation: int) -> None:
         )
 
 
-def standing_roles(meeting: Meeting) -> dict[str, Role]:
-    """Each present or departed (not removed) participant's role in the meeting."""
-    return {pid: p.role for pid, p in meeting.participants.items() if not p.removed}
-
-
-def adopt_roles(learning_set: LearningSet, meeting: Meeting) -> None:
-    """Roles given in a meeting (a co-facilitator appointed, the lead handed over) become the
-    set's, so the set's record, which links, set-level actions and the next meeting go by, never
-    disagrees with the meeting."""
-    for participant_id, role in standing_roles(meeting).items():
-        member = learning_set.members.get(participant_id)
-        if member is not None:
-            member.role = role
-
-
 def forget_member(learning_set: LearningSet, member_id: str) -> None:
-    """A member deletes their own data: their place in the set, actions, reports and learnings."""
-    learning_set.members.pop(member_id, None)
+    """A member deletes their own data: their actions, reports and learnings, and their agreement
+    to the contract. Their place on the roster goes by ``roster.forget``."""
     learning_set.actions = [a for a in learning_set.actions if a.owner_id != member_id]
     learning_set.learnings = [item for item in learning_set.learnings if item.owner_id != member_id]
     learning_set.contract_agreed = [m for m in learning_set.contract_agreed if m != member_id]
 
 
 def forget_in_meeting(meeting: Meeting, member_id: str, now_ms: int) -> None:
-    """The same for one of the set's meetings, past or current: their name, bids (and so their
-    issue titles), actions, reports and learnings go; the activity log keeps its lines but no
-    longer says who. In a meeting still running they stop taking part, as if removed."""
+    """The same for one of the set's meetings, past or current: their presence, bids (and so
+    their issue titles), actions, reports and learnings go; the activity log keeps its lines but
+    no longer says who. In a meeting still running they stop taking part, as if removed."""
     if meeting.phase is not Phase.CLOSED:
         roles.stop_taking_part(meeting, member_id, now_ms)
-    participant = meeting.participants.get(member_id)
-    if participant is not None:
-        participant.name, participant.removed, participant.connections = "", True, []
+    meeting.participants.pop(member_id, None)
     meeting.bids = [bid for bid in meeting.bids if bid.participant_id != member_id]
     meeting.actions = [a for a in meeting.actions if a.owner_id != member_id]
     meeting.report_back = [a for a in meeting.report_back if a.owner_id != member_id]
@@ -100,9 +83,3 @@ def forget_in_meeting(meeting: Meeting, member_id: str, now_ms: int) -> None:
         line.actor = None if line.actor == member_id else line.actor
         line.subject = None if line.subject == member_id else line.subject
     meeting.version += 1
-
-
-def refuse_lead(learning_set: LearningSet, member_id: str) -> None:
-    member = learning_set.members.get(member_id)
-    if member is not None and member.role.value == "facilitator":
-        raise Rejected("is_lead", "Hand the lead to someone else before deleting your data.")

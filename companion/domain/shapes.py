@@ -108,10 +108,16 @@ def _each_in_dict(convert: Convert) -> Convert:
 
 
 def _field_converters(
-    kind: type, make: Callable[[Any], Convert]
+    kind: type, make: Callable[[Any], Convert], stored_only: bool = False
 ) -> tuple[tuple[str, Convert], ...]:
+    """With ``stored_only``, without the fields marked ``kept_apart``: parts another record owns
+    (a meeting's view of its set's roster), which travel with a value but are stored elsewhere."""
     hints = typing.get_type_hints(kind)
-    return tuple((f.name, make(hints[f.name])) for f in dataclasses.fields(kind))
+    return tuple(
+        (f.name, make(hints[f.name]))
+        for f in dataclasses.fields(kind)
+        if not (stored_only and f.metadata.get("kept_apart"))
+    )
 
 
 def _dataclass_decoder(kind: type) -> Convert:
@@ -129,7 +135,7 @@ def _dataclass_decoder(kind: type) -> Convert:
 
 
 def _dataclass_encoder(kind: type) -> Convert:
-    converters = _field_converters(kind, encoder)
+    converters = _field_converters(kind, encoder, stored_only=True)
 
     def encode_dataclass(value: Any) -> dict[str, Any]:
         return {name: convert(getattr(value, name)) for name, convert in converters}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Phase, Role
+from companion.domain.model import Meeting, Phase, RosterEntry
+from companion.domain.rounds import takes_part
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ WINDOW_MIN_SECONDS = 10
 WINDOW_MAX_SECONDS = 600
 
 
-def send(meeting: Meeting, actor: Participant, command: Command) -> None:
+def send(meeting: Meeting, actor: RosterEntry, command: Command) -> None:
     """Count one signal. Returns no activity entry, so nothing ever records who sent it."""
     _open(meeting)
     kind = _known(command.arg("kind"))
@@ -50,7 +51,7 @@ def send(meeting: Meeting, actor: Participant, command: Command) -> None:
     meeting.signals.setdefault(kind, []).append(command.now_ms)
 
 
-def switch(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def switch(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A facilitator switches a kind off (its count goes with it) or back on, for this meeting."""
     _open(meeting)
     kind, on = _known(command.arg("kind")), bool(command.arg("on"))
@@ -64,7 +65,7 @@ def switch(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("signal_on" if on else "signal_off", detail=kind, override=True)
 
 
-def clear(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def clear(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """A facilitator wipes the counts of one kind, or of all (``kind`` None), so everyone can
     signal afresh: after a pause has been taken, say."""
     _open(meeting)
@@ -77,7 +78,7 @@ def clear(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("signals_cleared", detail=kind, override=True)
 
 
-def set_window(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def set_window(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     """How long a signal counts. Counts start afresh, so nobody's signal counts twice or is lost
     between the old window and the new."""
     _open(meeting)
@@ -102,11 +103,7 @@ def round_of(meeting: Meeting, kind: str) -> int:
 def highlight_at(meeting: Meeting) -> int:
     """How many people sending the same signal is "several": a third of the members here, and
     never fewer than two, so one person can never raise the alarm alone."""
-    here = sum(
-        1
-        for p in meeting.participants.values()
-        if p.role is Role.MEMBER and p.online and not p.removed
-    )
+    here = sum(1 for p in meeting.participants.values() if p.online and takes_part(meeting, p.id))
     return max(2, math.ceil(here / 3))
 
 

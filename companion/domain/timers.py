@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
-from companion.domain.model import Meeting, Participant, Timer
+from companion.domain.model import Meeting, RosterEntry, Timer
 
 MEETING = "meeting"  # the end of the whole meeting
 PHASE = "phase"  # a phase or work time box
@@ -41,13 +41,13 @@ def _existing(meeting: Meeting, name: str) -> Timer:
     return timer
 
 
-def start(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def start(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     name, seconds = command.arg("timer"), command.arg("seconds")
     set_timer(meeting, name, seconds, command.now_ms)
     return Entry("timer_started", detail=f"{name}:{seconds}", override=True)
 
 
-def pause(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def pause(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     name = command.arg("timer")
     timer = _existing(meeting, name)
     if timer.paused:
@@ -56,7 +56,7 @@ def pause(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("timer_paused", detail=name, override=True)
 
 
-def resume(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def resume(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     name = command.arg("timer")
     timer = _existing(meeting, name)
     if not timer.paused:
@@ -65,7 +65,7 @@ def resume(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("timer_resumed", detail=name, override=True)
 
 
-def extend(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def extend(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     name, seconds = command.arg("timer"), command.arg("seconds")
     timer = _existing(meeting, name)
     if timer.paused:
@@ -76,7 +76,7 @@ def extend(meeting: Meeting, actor: Participant, command: Command) -> Entry:
     return Entry("timer_extended", detail=f"{name}:{seconds}", override=True)
 
 
-def stop(meeting: Meeting, actor: Participant, command: Command) -> Entry:
+def stop(meeting: Meeting, actor: RosterEntry, command: Command) -> Entry:
     name = command.arg("timer")
     _existing(meeting, name)
     clear_timer(meeting, name)

@@ -3,14 +3,18 @@ server or in a Referer, so they stay out of every log on the way."""
 
 from __future__ import annotations
 
-from flask import url_for
+from collections.abc import Callable
 
-from companion.domain.model import LearningSet
+from companion.domain import roster
+from companion.domain.model import LearningSet, RosterEntry
+from companion.identity.hosts import external_url
 from companion.services import services
 
 
 def link(endpoint: str, token: str) -> str:
-    return f"{url_for(endpoint, _external=True)}#{token}"
+    """At ``COMPANION_PUBLIC_URL``, or else the trusted host the request came to: never at an
+    address any request may name (see ``hosts``)."""
+    return f"{external_url(endpoint)}#{token}"
 
 
 def invite_url(learning_set: LearningSet) -> str:
@@ -18,3 +22,20 @@ def invite_url(learning_set: LearningSet) -> str:
     facilitator replaces the link."""
     token = services().signer.invite_token(learning_set.id, learning_set.invite_generation)
     return link("pages.join", token)
+
+
+def links_for(person: RosterEntry, learning_set: LearningSet) -> dict[str, str]:
+    """The links a person's widget holds beyond their own: the invite, for facilitators only."""
+    return {"invite_url": invite_url(learning_set)} if roster.facilitates(person) else {}
+
+
+def links_of_set(set_id: str) -> Callable[[RosterEntry], dict[str, str]]:
+    """``links_for`` the people of one set, reading the set (for its invite) only when someone
+    is owed one."""
+
+    def links_of(person: RosterEntry) -> dict[str, str]:
+        if not roster.facilitates(person):
+            return {}
+        return links_for(person, services().store.load_set(set_id))
+
+    return links_of

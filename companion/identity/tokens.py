@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from companion.domain.errors import Rejected
-from companion.domain.model import Role
 
 _INVITE_SALT = "companion.invite.v1"
 _PARTICIPANT_SALT = "companion.participant.v1"
@@ -27,11 +26,12 @@ class Invite:
 
 @dataclass(frozen=True)
 class Credential:
-    """Who a participant token says its bearer is. The role is the role granted at issue time."""
+    """Who a participant token says its bearer is: a person of a set. What they may do, and
+    whether they still may, is the set's roster's to say (tokens signed before the roster
+    existed also carry the role of that time, which is ignored)."""
 
     set_id: str
     participant_id: str
-    role: Role
 
 
 class TokenSigner:
@@ -44,12 +44,7 @@ class TokenSigner:
         return self._invites.dumps({"s": set_id, "g": generation})
 
     def participant_token(self, credential: Credential) -> str:
-        payload = {
-            "s": credential.set_id,
-            "p": credential.participant_id,
-            "r": credential.role.value,
-        }
-        return self._participants.dumps(payload)
+        return self._participants.dumps({"s": credential.set_id, "p": credential.participant_id})
 
     def read_invite(self, token: str) -> Invite:
         data = self._load(self._invites, token, "invite")
@@ -57,7 +52,7 @@ class TokenSigner:
 
     def read_participant(self, token: str) -> Credential:
         data = self._load(self._participants, token, "participant")
-        return Credential(set_id=data["s"], participant_id=data["p"], role=Role(data["r"]))
+        return Credential(set_id=data["s"], participant_id=data["p"])
 
     def _load(self, serializer: URLSafeTimedSerializer, token: object, kind: str) -> dict:
         if not isinstance(token, str) or not token:

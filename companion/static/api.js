@@ -10,7 +10,9 @@ async function callApi(path, options, { asText = false } = {}) {
   if (asText && response.ok) return response.text();
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(data.message || "Something went wrong. Please try again.");
+    const error = new Error(data.message || "Something went wrong. Please try again.");
+    error.code = data.error || "";
+    throw error;
   }
   return data;
 }

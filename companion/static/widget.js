@@ -8,6 +8,7 @@ import { byId } from "./dom.js";
 import { renderConsole } from "./views/console.js";
 import { contractLines, renderContract } from "./views/contract.js";
 import { renderLearnings } from "./views/learnings.js";
+import { announceLobby, renderLobby } from "./views/lobby.js";
 import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
 import { renderActivity, renderExpected, renderParticipants } from "./views/people.js";
 import { wireInviteCard } from "./views/qr.js";
@@ -26,9 +27,11 @@ import { wireYourData } from "./views/yourdata.js";
 
 const token = window.location.hash.slice(1);
 // `learnings` are this person's own, from the server's private message; `privateVersion` is the
-// meeting version that message was sent at, so an older one arriving late is ignored.
+// meeting version that message was sent at, so an older one arriving late is ignored. `roster` is
+// the set's roster as facilitators see it (the lobby), versioned apart from the meeting.
 const view = {
   version: 0, meeting: null, you: null, links: {}, guide: null, setId: null, learnings: [], privateVersion: 0,
+  roster: null,
 };
 let socket = null;
 
@@ -56,6 +59,7 @@ function context() {
     you,
     guide: view.guide,
     learnings: view.learnings,
+    roster: view.roster,
     serverNow: clock.serverNow,
     isFacilitator: isFacilitation(you.role),
     signalsHidden: signalsHiddenFor(view.meeting, you.id),
@@ -64,7 +68,7 @@ function context() {
 }
 
 const REGIONS = [
-  renderPhase, renderSpeakers, renderContract, renderPlaces, renderYourActions, renderPresenterTools,
+  renderPhase, renderSpeakers, renderLobby, renderContract, renderPlaces, renderYourActions, renderPresenterTools,
   renderLearnings, renderQuestionPrompts, renderRound, renderReports, renderWork, renderSummary, renderBids,
   renderConsole, renderParticipants, renderExpected, renderActivity,
 ];
@@ -139,6 +143,8 @@ function storeUnavailable() {
 
 // Signal commands answer in the signals card, beside the control that sent them.
 const SIGNAL_COMMANDS = new Set(["send_signal", "switch_signal", "clear_signals", "set_signal_window"]);
+// The lobby's commands change the set's roster alone: their answers carry the roster's version.
+const LOBBY_COMMANDS = new Set(["admit", "decline", "admit_all", "decline_all", "set_admission"]);
 
 // Commands whose success is said beside the control that sent it: [status element, words].
 const CONFIRMED = {
@@ -163,7 +169,8 @@ function send(command, args) {
       if (command === "send_signal") signalSent(args.kind, answer.version);
       if (CONFIRMED[command]) byId(CONFIRMED[command][0]).textContent = CONFIRMED[command][1];
       // Our own change must reach us; if its broadcast went astray, fetch the state instead.
-      window.setTimeout(() => { if (view.version < answer.version) requestSync(); }, ACK_GRACE_MS);
+      const reached = () => (LOBBY_COMMANDS.has(command) ? (view.roster ? view.roster.version : 0) : view.version);
+      window.setTimeout(() => { if (reached() < answer.version) requestSync(); }, ACK_GRACE_MS);
     }
   });
 }
@@ -183,7 +190,7 @@ function signalSent(kind, version) {
 
 const CONFIRM = {
   end_meeting: "End the meeting for everyone?",
-  remove_participant: "Remove this person from the meeting? They will not be able to come back to it.",
+  remove_participant: "Remove this person from the set? Their link stops working at once, and only a facilitator can let them back in.",
   hand_over: "Hand the lead to this person? You will become a member.",
 };
 
@@ -245,10 +252,59 @@ function wireForms() {
 function onWelcome(message) {
   view.you = message.you;
   view.links = message.links || {};
+  view.roster = null; // a facilitator's comes next; anyone else's stays empty
   view.guide = message.guide;
   view.setId = message.set_id;
   remember({ set_id: message.set_id, token, name: message.you.name });
   clock.measure(socket, () => view.meeting && tick());
+}
+
+// The roster as facilitators see it: the lobby card follows it, and a newcomer is announced.
+function onRoster(message) {
+  if (view.roster && message.version < view.roster.version) return;
+  const previous = view.roster;
+  view.roster = message;
+  if (previous) announceLobby(previous, message);
+  redraw();
+}
+
+// Waiting for a facilitator: nothing of the set is shown (the server sends nothing of it), only
+// this person's own name, until they are let in or turned away.
+function showWaiting(message) {
+  document.body.dataset.state = "waiting";
+  byId("set-name").textContent = "Waiting to join";
+  document.querySelector(".columns").hidden = true;
+  byId("waiting-name").textContent = `You asked to join as ${message.you.name}.`;
+  byId("waiting-message").textContent = message.message;
+  const card = byId("waiting-card");
+  const first = card.hidden;
+  card.hidden = false;
+  renderConnection("waiting", "Waiting for the facilitator");
+  if (first) announce(message.message);
+}
+
+function onWaiting(message) {
+  view.setId = message.set_id;
+  remember({ set_id: message.set_id, token, name: message.you.name });
+  showWaiting(message);
+}
+
+// Let in: the same link now opens the meeting. Connect afresh, as on first opening.
+function onAdmitted(message) {
+  announce(message.message);
+  byId("waiting-card").hidden = true;
+  document.querySelector(".columns").hidden = false;
+  delete document.body.dataset.state;
+  reconnect();
+}
+
+function onDeclined(message) {
+  socket.disconnect();
+  byId("waiting-heading").textContent = "You were not let in";
+  byId("waiting-name").textContent = "";
+  byId("waiting-message").textContent = message.message;
+  renderConnection("failed", message.message);
+  announce(message.message);
 }
 
 function onPrivate(message) {
@@ -298,9 +354,14 @@ function start() {
   socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
   socket.on("private", onPrivate);
-  // A facilitator replaced the invite link: the card shows the new one.
+  socket.on("roster", onRoster);
+  socket.on("waiting", onWaiting);
+  socket.on("admitted", onAdmitted);
+  socket.on("declined", onDeclined);
+  // A facilitator replaced the invite link, or this person's role changed: the card shows what
+  // they may hold now (nothing, once they no longer facilitate).
   socket.on("links", (message) => {
-    view.links = { ...view.links, ...message.links };
+    view.links = message.links || {};
     redraw();
   });
   // Removed, or the meeting's record deleted: say why and stop, as the server now refuses us.
@@ -309,6 +370,8 @@ function start() {
     socket.disconnect();
     renderConnection("failed", message.message);
   };
+  // The link stays on this device: asking to join again from it, a removed person is shown to
+  // the facilitators as removed before.
   socket.on("removed", closeWith);
   socket.on("meeting_deleted", closeWith);
   socket.on("meeting_moved", moveToNextMeeting);
@@ -318,8 +381,12 @@ function start() {
 // server welcomes us into it as on first opening. Its versions count from the start again.
 function moveToNextMeeting(message) {
   announce(message.message);
+  reconnect();
+}
+
+function reconnect() {
   socket.disconnect();
-  Object.assign(view, { version: 0, meeting: null, you: null, learnings: [], privateVersion: 0 });
+  Object.assign(view, { version: 0, meeting: null, you: null, learnings: [], privateVersion: 0, roster: null });
   renderConnection("connecting");
   socket.connect();
 }

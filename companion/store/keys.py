@@ -47,3 +47,9 @@ def address_connections(tag: str) -> str:
     """A sorted set per client address (named by a tag, never the address): its live Socket.IO
     connections' leases, scored by when each was taken."""
     return f"{PREFIX}:connections:{tag}"
+
+
+def roster(set_id: str) -> str:
+    """The set's roster, apart from the set: every meeting command reads it, and it stays small
+    while the set's record grows over months."""
+    return f"{PREFIX}:set:{set_id}:roster"

@@ -1,13 +1,19 @@
-"""Sets and meetings in Redis. Every change is an optimistic transaction that bumps a version.
+"""Sets, their rosters and their meetings in Redis. Every change is an optimistic transaction
+that bumps a version.
 
 Every key expires ``retention_seconds`` after the last activity that touched it. A meeting's
-activity also keeps its set (and the set's index of meetings) alive; a set's activity keeps the
-meeting its links lead to alive. Deleting a meeting or a set is one transaction too.
+activity also keeps its set (its roster and its index of meetings) alive; a set's activity keeps
+the meeting its links lead to alive. Deleting a meeting or a set is one transaction too.
+
+A meeting is always read with its set's roster, in the same transaction, since the rules
+authorise every command by it; a change to the roster made in a meeting (a role, a removal) is
+written with the meeting, atomically.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import secrets
 import threading
 import time
@@ -20,9 +26,17 @@ import orjson
 import redis
 
 from companion.clock import now_ms
-from companion.domain import phases, sets
-from companion.domain.codec import meeting_from_dict, meeting_to_dict, set_from_dict, set_to_dict
-from companion.domain.model import LearningSet, Meeting, Member, Phase, Role
+from companion.domain import phases, roster, sets
+from companion.domain.codec import (
+    meeting_from_dict,
+    meeting_to_dict,
+    roster_from_dict,
+    roster_from_format_2,
+    roster_to_dict,
+    set_from_dict,
+    set_to_dict,
+)
+from companion.domain.model import Admission, Identity, LearningSet, Meeting, Phase, Roster
 from companion.store import keys
 from companion.store.signal_claims import SignalClaims, SignalSender, write_claim
 
@@ -30,7 +44,8 @@ DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
 LOCK_STRIPES = 64
 
 MeetingChange = Callable[[Meeting], Meeting]
-Stored = TypeVar("Stored", LearningSet, Meeting)
+RosterChange = Callable[[Roster], Roster]
+Stored = TypeVar("Stored", LearningSet, Meeting, Roster)
 
 
 class StoreUnavailable(Exception):
@@ -60,11 +75,15 @@ class MeetingStore:
         client: redis.Redis,
         retention_seconds: int = DEFAULT_RETENTION_SECONDS,
         signal_key: bytes | None = None,
+        after_forgetting: Callable[[], None] | None = None,
     ):
         """``signal_key`` is the app's half of the key hiding signal senders: every process
         serving the same meetings must pass the same one. Without it, this store makes up its own
-        (enough for a single process, such as a test's)."""
+        (enough for a single process, such as a test's). ``after_forgetting`` is called after
+        every write that made something go for good (a deletion, a meeting's end and with it its
+        signal secret), so that Redis's own files can be rewritten without it."""
         self.redis = client
+        self._after_forgetting = after_forgetting or (lambda: None)
         self.retention_seconds = retention_seconds
         self._signal_claims = SignalClaims(signal_key or secrets.token_bytes(32))
         # Created with the store, after gevent's monkey-patching: greenlet-aware under gevent.
@@ -75,14 +94,27 @@ class MeetingStore:
             self.redis.ping()
 
     def create_set(
-        self, name: str, facilitator_name: str, expected_members: list[str] | None = None
-    ) -> tuple[LearningSet, Member]:
-        facilitator = Member(new_id(), facilitator_name, Role.FACILITATOR)
-        learning_set = LearningSet(new_id(), name, time.time(), {facilitator.id: facilitator})
+        self,
+        name: str,
+        founder_name: str,
+        expected_members: list[str] | None = None,
+        admission: Admission = Admission.ASK,
+        identity: Identity | None = None,
+    ) -> tuple[LearningSet, Roster, str]:
+        """The set and its roster, whose one entry is its founder (returned by id), who leads."""
+        learning_set = LearningSet(new_id(), name, time.time())
         learning_set.expected_members = list(expected_members or [])
-        with unavailable_on_redis_error():
-            self._write(keys.learning_set(learning_set.id), set_to_dict(learning_set), nx=True)
-        return learning_set, facilitator
+        founder_id = new_id()
+        kept = roster.founded(learning_set.id, founder_id, founder_name, identity)
+        kept.admission = admission
+        with unavailable_on_redis_error(), self.redis.pipeline() as pipe:
+            pipe.set(keys.learning_set(learning_set.id), _dumps(set_to_dict(learning_set)), nx=True)
+            pipe.set(keys.roster(learning_set.id), _dumps(roster_to_dict(kept)), nx=True)
+            pipe.expire(keys.learning_set(learning_set.id), self.retention_seconds)
+            pipe.expire(keys.roster(learning_set.id), self.retention_seconds)
+            if not all(pipe.execute()[:2]):
+                raise RuntimeError(f"refusing to overwrite the existing set {learning_set.id}")
+        return learning_set, kept, founder_id
 
     def start_meeting(self, set_id: str) -> Meeting:
         """Open a new meeting and make it the one the set's links lead to, in one transaction,
@@ -118,20 +150,42 @@ class MeetingStore:
         raw = pipe.get(keys.meeting(meeting_id))
         return raw is not None and orjson.loads(raw)["phase"] != Phase.CLOSED.value
 
-    def add_member(
-        self, set_id: str, name: str, role: Role = Role.MEMBER, invite_generation: int | None = None
-    ) -> Member:
-        """With ``invite_generation``, only while the set's invite is still of that generation:
-        checked in the same transaction, so a join racing a replaced link cannot slip in."""
-        member = Member(new_id(), name, role)
+    def update_roster(
+        self, set_id: str, change: RosterChange, invite_generation: int | None = None
+    ) -> tuple[Roster, bool]:
+        """Apply ``change`` to the set's roster atomically; returns it and whether it changed.
 
-        def add(learning_set: LearningSet) -> LearningSet:
+        With ``invite_generation``, only while the set's invite is still of that generation:
+        checked in the same transaction, so a join racing a replaced link cannot slip in. A
+        change must carry the roster's next version, as a meeting's must."""
+        set_key, roster_key = keys.learning_set(set_id), keys.roster(set_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> tuple[Roster, Roster]:
+            learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
             if invite_generation is not None:
                 sets.check_invite(learning_set, invite_generation)
-            return replace(learning_set, members={**learning_set.members, member.id: member})
+            current, migrated = self._roster_watched(pipe, set_id)
+            updated = change(current)
+            if updated is not current and updated.version != current.version + 1:
+                raise RuntimeError(f"roster {current.version} -> {updated.version} is not +1")
+            if updated is not current or migrated:
+                pipe.multi()
+                self._put_roster(pipe, updated, learning_set.current_meeting_id)
+            return current, updated
 
-        self.update_set(set_id, add)
-        return member
+        with self._turn_for(roster_key), unavailable_on_redis_error():
+            before, after = self.redis.transaction(
+                attempt, set_key, roster_key, value_from_callable=True
+            )
+        return after, after is not before
+
+    def load_roster(self, set_id: str) -> Roster:
+        """One read, but for a set stored before rosters existed, whose roster is made once."""
+        data = self._read(keys.roster(set_id))
+        if data is not None:
+            return roster_from_dict(data)
+        kept, _ = self.update_roster(set_id, lambda unchanged: unchanged)
+        return kept
 
     def replace_invite(self, set_id: str) -> LearningSet:
         """Every invite signed so far stops admitting anyone; returns the set with its new
@@ -149,10 +203,14 @@ class MeetingStore:
         return set_from_dict(data)
 
     def load_meeting(self, meeting_id: str) -> Meeting:
+        """With its set's roster, read just after it."""
         data = self._read(keys.meeting(meeting_id))
         if data is None:
             raise MeetingNotFound(meeting_id)
-        return meeting_from_dict(data)
+        try:
+            return meeting_from_dict(data, self.load_roster(data["set_id"]))
+        except SetNotFound as error:
+            raise MeetingNotFound(meeting_id) from error
 
     def update_set(self, set_id: str, change: Callable[[LearningSet], LearningSet]) -> LearningSet:
         key = keys.learning_set(set_id)
@@ -160,30 +218,38 @@ class MeetingStore:
         return updated
 
     def update_meeting(
-        self, meeting_id: str, change: MeetingChange, sender: SignalSender | None = None
+        self,
+        meeting_id: str,
+        change: MeetingChange,
+        sender: SignalSender | None = None,
+        set_id: str | None = None,
     ) -> tuple[Meeting, bool]:
         """Apply ``change`` atomically. Returns the meeting and whether it changed (and was saved).
 
-        A change that raises leaves Redis untouched; one that returns the meeting it was given
-        writes nothing. Any other result must carry the next version, so none is skipped or reused.
-        What a change makes of the set's own parts (settings, contract, who agreed) becomes the
-        set's too, for its next meeting, in the same transaction.
+        The meeting reaches ``change`` with its set's roster, both WATCHed; ``set_id``, when the
+        caller knows it, lets both be read in one round trip. A change that raises leaves Redis
+        untouched; one that returns the meeting it was given writes nothing. Any other result must
+        carry the next version, so none is skipped or reused, and so must its roster if that
+        changed. What a change makes of the set's own parts (settings, contract, who agreed)
+        becomes the set's too, for its next meeting, in the same transaction.
         With ``sender``, the change is a signal: refused with ``SignalStillCounts`` while that
         person's last one of that kind still counts.
         """
         key = keys.meeting(meeting_id)
 
         def attempt(pipe: redis.client.Pipeline) -> tuple[Meeting, Meeting]:
-            current = _load_watched(pipe, key, meeting_from_dict, MeetingNotFound)
+            current, roster_written = self._meeting_watched(pipe, meeting_id, set_id)
             claim = None if sender is None else self._signal_claims.check(pipe, current, sender)
             updated = change(current)
-            if updated is current:
+            if updated is current and not roster_written:
                 return current, updated
-            if updated.version != current.version + 1:
-                raise RuntimeError(f"version {current.version} -> {updated.version} is not +1")
+            if updated is not current:
+                _check_next(current, updated)
             learning_set = self._set_carrying(pipe, current, updated)
             pipe.multi()
             self._put_meeting(pipe, updated)
+            if updated.roster.version != current.roster.version or roster_written:
+                self._put_roster(pipe, updated.roster)
             if claim is not None:
                 write_claim(pipe, claim, self.retention_seconds)
             if learning_set is not None:
@@ -192,17 +258,64 @@ class MeetingStore:
 
         with self._turn_for(key), unavailable_on_redis_error():
             before, after = self.redis.transaction(attempt, key, value_from_callable=True)
+        if after.phase is Phase.CLOSED and before.phase is not Phase.CLOSED:
+            self._after_forgetting()  # its signal secret is gone
         return after, after is not before
+
+    def _meeting_watched(
+        self, pipe: redis.client.Pipeline, meeting_id: str, set_id: str | None
+    ) -> tuple[Meeting, bool]:
+        """Before MULTI: the meeting with its roster, both WATCHed (the meeting's key already
+        is), and whether the roster was just made for a set stored before rosters existed."""
+        key = keys.meeting(meeting_id)
+        if set_id is not None:
+            pipe.watch(keys.roster(set_id))
+            raw_meeting, raw_roster = pipe.mget(key, keys.roster(set_id))
+        else:
+            raw_meeting, raw_roster = pipe.get(key), None
+        if raw_meeting is None:
+            raise MeetingNotFound(key)
+        data = orjson.loads(raw_meeting)
+        if set_id is None or data["set_id"] != set_id:
+            set_id = data["set_id"]
+            pipe.watch(keys.roster(set_id))
+            raw_roster = pipe.get(keys.roster(set_id))
+        if raw_roster is not None:
+            return meeting_from_dict(data, roster_from_dict(orjson.loads(raw_roster))), False
+        try:
+            kept, _ = self._roster_watched(pipe, set_id)
+        except SetNotFound as error:
+            raise MeetingNotFound(key) from error
+        return meeting_from_dict(data, kept), True
+
+    def _roster_watched(self, pipe: redis.client.Pipeline, set_id: str) -> tuple[Roster, bool]:
+        """Before MULTI: the set's roster, WATCHed, and whether it was just made from a set
+        stored before rosters existed (format 2: members in the set, removals in its open
+        meeting), which the caller then writes in its transaction."""
+        pipe.watch(keys.roster(set_id))
+        raw = pipe.get(keys.roster(set_id))
+        if raw is not None:
+            return roster_from_dict(orjson.loads(raw)), False
+        pipe.watch(keys.learning_set(set_id))
+        raw_set = pipe.get(keys.learning_set(set_id))
+        if raw_set is None:
+            raise SetNotFound(set_id)
+        set_data = orjson.loads(raw_set)
+        current_id = set_data.get("current_meeting_id")
+        raw_meeting = None
+        if current_id is not None:
+            pipe.watch(keys.meeting(current_id))
+            raw_meeting = pipe.get(keys.meeting(current_id))
+        current = None if raw_meeting is None else orjson.loads(raw_meeting)
+        return roster_from_format_2(set_data, current), True
 
     def _set_carrying(
         self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
     ) -> LearningSet | None:
         """Before MULTI: the meeting's set, holding what the change made of the set's own parts
-        (settings, contract, agreement, roles), and, as the meeting ends, its actions and
-        learnings."""
+        (settings, contract, agreement), and, as the meeting ends, its actions and learnings."""
         ending = updated.phase is Phase.CLOSED and current.phase is not Phase.CLOSED
-        roles_changed = sets.standing_roles(updated) != sets.standing_roles(current)
-        if not ending and not roles_changed and sets.carried(updated) == sets.carried(current):
+        if not ending and sets.carried(updated) == sets.carried(current):
             return None
         set_key = keys.learning_set(updated.set_id)
         pipe.watch(set_key)
@@ -211,7 +324,6 @@ class MeetingStore:
             return None
         learning_set = set_from_dict(orjson.loads(raw))
         sets.carry(updated, learning_set)
-        sets.adopt_roles(learning_set, updated)
         if ending:
             sets.take_in(learning_set, updated)
         return learning_set
@@ -221,33 +333,43 @@ class MeetingStore:
         with unavailable_on_redis_error():
             meeting_ids = sorted(self.redis.smembers(keys.set_meetings(set_id)))
             stored = self.redis.mget([keys.meeting(m) for m in meeting_ids]) if meeting_ids else []
-        meetings = [meeting_from_dict(orjson.loads(raw)) for raw in stored if raw]
+        kept = self.load_roster(set_id)
+        meetings = [meeting_from_dict(orjson.loads(raw), kept) for raw in stored if raw]
         return sorted(meetings, key=lambda m: m.started_at, reverse=True)
 
-    def forget_member(self, set_id: str, member_id: str) -> list[Meeting]:
-        """A member deletes their own data from the set and every meeting it keeps, in one
-        transaction; returns the meetings as changed, so their widgets can be told."""
+    def forget_member(self, set_id: str, member_id: str) -> tuple[list[Meeting], Roster]:
+        """A person deletes their own data from the set, its roster and every meeting it keeps,
+        in one transaction; returns the meetings as changed, so their widgets can be told, and
+        the roster as it now is."""
         set_key, index_key = keys.learning_set(set_id), keys.set_meetings(set_id)
 
-        def attempt(pipe: redis.client.Pipeline) -> list[Meeting]:
+        def attempt(pipe: redis.client.Pipeline) -> tuple[list[Meeting], Roster]:
             learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
-            sets.refuse_lead(learning_set, member_id)
+            kept, _ = self._roster_watched(pipe, set_id)
             meeting_keys = [keys.meeting(m) for m in sorted(pipe.smembers(index_key))]
             if meeting_keys:
                 pipe.watch(*meeting_keys)
             stored = pipe.mget(meeting_keys) if meeting_keys else []
-            meetings = [meeting_from_dict(orjson.loads(raw)) for raw in stored if raw]
+            meetings = [meeting_from_dict(orjson.loads(raw), kept) for raw in stored if raw]
             for meeting in meetings:
                 sets.forget_in_meeting(meeting, member_id, now_ms())
             sets.forget_member(learning_set, member_id)
+            remaining = copy.deepcopy(kept)
+            roster.forget(remaining, member_id)
+            remaining.version = kept.version + 1
             pipe.multi()
             for meeting in meetings:  # rewritten, not renewed: each keeps its time left
                 pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), keepttl=True)
             self._put_set(pipe, learning_set)
-            return meetings
+            self._put_roster(pipe, remaining)
+            for meeting in meetings:
+                meeting.roster = remaining
+            return meetings, remaining
 
         with unavailable_on_redis_error():
-            return self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
+            changed = self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
+        self._after_forgetting()
+        return changed
 
     def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
         """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
@@ -271,7 +393,9 @@ class MeetingStore:
             return meeting
 
         with unavailable_on_redis_error():
-            return self.redis.transaction(attempt, meeting_key, value_from_callable=True)
+            deleted = self.redis.transaction(attempt, meeting_key, value_from_callable=True)
+        self._after_forgetting()
+        return deleted
 
     def delete_set(self, set_id: str) -> dict[str, int]:
         """Remove the set, its index and every meeting it knows of, in one transaction; returns
@@ -290,12 +414,14 @@ class MeetingStore:
             stored = pipe.mget(meeting_keys) if meeting_keys else []
             pipe.multi()
             secret_keys = [keys.signal_secret(m) for m in ordered]
-            pipe.delete(set_key, index_key, *meeting_keys, *secret_keys)
+            pipe.delete(set_key, index_key, keys.roster(set_id), *meeting_keys, *secret_keys)
             last = [orjson.loads(raw)["version"] if raw else 0 for raw in stored]
             return dict(zip(ordered, last, strict=True))
 
         with unavailable_on_redis_error():
-            return self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
+            deleted = self.redis.transaction(attempt, set_key, index_key, value_from_callable=True)
+        self._after_forgetting()
+        return deleted
 
     def _transaction(self, key, decode, change, missing, put):  # type: ignore[no-untyped-def]
         """WATCH the key, compute the new value, and write it in MULTI/EXEC; retry on conflict."""
@@ -325,6 +451,7 @@ class MeetingStore:
         )
         pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
+        pipe.expire(keys.roster(meeting.set_id), self.retention_seconds)
         if meeting.phase is Phase.CLOSED:
             pipe.delete(keys.signal_secret(meeting.id))  # from now on, no signal can be traced
         else:
@@ -337,12 +464,20 @@ class MeetingStore:
         key = keys.learning_set(learning_set.id)
         pipe.set(key, _dumps(set_to_dict(learning_set)), ex=self.retention_seconds)
         pipe.expire(keys.set_meetings(learning_set.id), self.retention_seconds)
+        pipe.expire(keys.roster(learning_set.id), self.retention_seconds)
         if learning_set.current_meeting_id is not None:
             pipe.expire(keys.meeting(learning_set.current_meeting_id), self.retention_seconds)
 
-    def _write(self, key: str, value: dict[str, Any], nx: bool = False) -> None:
-        if not self.redis.set(key, _dumps(value), ex=self.retention_seconds, nx=nx):
-            raise RuntimeError(f"refusing to overwrite existing key {key}")
+    def _put_roster(
+        self, pipe: redis.client.Pipeline, kept: Roster, current_meeting_id: str | None = None
+    ) -> None:
+        """Queue the roster's write. Someone joining or let in is activity in the set: the set,
+        its index and (when known) the meeting its links lead to live on with it."""
+        pipe.set(keys.roster(kept.set_id), _dumps(roster_to_dict(kept)), ex=self.retention_seconds)
+        pipe.expire(keys.learning_set(kept.set_id), self.retention_seconds)
+        pipe.expire(keys.set_meetings(kept.set_id), self.retention_seconds)
+        if current_meeting_id is not None:
+            pipe.expire(keys.meeting(current_meeting_id), self.retention_seconds)
 
     def _read(self, key: str) -> dict[str, Any] | None:
         with unavailable_on_redis_error():
@@ -361,6 +496,16 @@ def _load_watched(
     if raw is None:
         raise missing(key)
     return decode(orjson.loads(raw))
+
+
+def _check_next(current: Stored, updated: Stored) -> None:
+    """A change writes exactly the next version: none is skipped or reused."""
+    if updated.version != current.version + 1:
+        raise RuntimeError(f"version {current.version} -> {updated.version} is not +1")
+    if isinstance(current, Meeting) and isinstance(updated, Meeting):
+        moved = updated.roster.version - current.roster.version
+        if moved not in (0, 1):
+            raise RuntimeError(f"roster {current.roster.version} -> {updated.roster.version}")
 
 
 def _dumps(value: dict[str, Any]) -> bytes:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from companion.domain.errors import Rejected
+from companion.guards.payloads import too_large_message
 from companion.responses import error_response
 from companion.schemas import first_problem
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
@@ -22,6 +23,21 @@ _STATUS_FOR_CODE = {
     "not_recognised": 404,
     "meeting_closed": 409,
     "not_a_member": 403,
+    "removed": 403,
+    "waiting": 403,
+    "teams_sign_in_off": 409,
+    "teams_token_invalid": 401,
+    "teams_missing_claim": 401,
+    "teams_token_expired": 401,
+    "teams_token_not_yet_valid": 401,
+    "teams_wrong_audience": 401,
+    "teams_wrong_issuer": 401,
+    "teams_unknown_key": 401,
+    "teams_bad_algorithm": 401,
+    "teams_bad_signature": 401,
+    "teams_wrong_tenant": 403,
+    "teams_wrong_scope": 403,
+    "teams_keys_unavailable": 503,
 }
 
 
@@ -52,5 +68,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> HTTPException | tuple[Response, int]:
         if not request.path.startswith("/api/"):
             return error
+        if isinstance(error, RequestEntityTooLarge):  # werkzeug's own, or guards.payloads'
+            return error_response(413, "payload_too_large", too_large_message())
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(error.code or 500, code, error.description or "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from companion.services import services
+
 blueprint = Blueprint("pages", __name__)
 
 
@@ -15,7 +17,8 @@ def start() -> str:
 
 @blueprint.get("/join")
 def join() -> str:
-    return render_template("join.html")
+    """It says whether Teams sign-in is set up, so the page asks Teams for a token only then."""
+    return render_template("join.html", teams_sign_in=services().teams_sign_in is not None)
 
 
 @blueprint.get("/w")

@@ -27,6 +27,9 @@ def test_facilitator_starts_and_member_joins_and_both_see_both(
     member.goto(invite_url)
     member.get_by_label("Your name, as the set will see it").fill("Mo Member")
     member.get_by_role("button", name="Join the meeting").click()
+    # A new set asks its facilitator: Mo waits until Fay lets him in.
+    expect(member.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
+    facilitator.get_by_role("button", name="Let in: Mo Member").click()
     expect(member.locator("#connection")).to_have_text("Live")
 
     for page in (facilitator, member):

@@ -115,10 +115,12 @@ def test_the_facilitator_shows_the_invite_as_a_qr_code_and_a_phone_joins_with_it
     read = read_qr(fay)
     expect(fay.locator("#qr-link")).to_have_text(read)
     # Each opening signs a fresh invite to the same set: it differs from the card's link only in
-    # its timestamp and signature, never in where it leads or which set it names.
+    # its timestamp and signature, and in saying it came by QR code, never in where it leads or
+    # which set it names.
     address, _, token = read.partition("#")
     card_address, _, card_token = card_link.partition("#")
-    assert address == card_address == f"{meeting.base_url}/join"
+    assert address == f"{meeting.base_url}/join?via=qr"
+    assert card_address == f"{meeting.base_url}/join"
     assert token.split(".")[0] == card_token.split(".")[0]
 
     phone = open_page(**SCANNING_PHONE)

@@ -506,7 +506,12 @@ def test_a_bid_may_share_its_title_and_facilitators_see_who_is_expected(
     created = post_created(
         live_server.url,
         "/api/sets",
-        {"set_name": "Ward leaders", "facilitator_name": "Fay", "expected_members": ["Ada", "Cy"]},
+        {
+            "set_name": "Ward leaders",
+            "facilitator_name": "Fay",
+            "expected_members": ["Ada", "Cy"],
+            "admission": "open",
+        },
     )
     joined = join_set(live_server.url, created["invite_token"], "ada")
     fay = open_page(**SIDE_PANEL)

@@ -16,10 +16,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.browser.conftest import LIVE, assert_no_axe_violations
-from tests.support import ServerProcess, create_set, free_port, join_set
+from tests.identity import entra
+from tests.support import ServerProcess, ask_to_join, create_set, free_port, join_set
 
 HOST_FILES = Path(__file__).parent / "teams_host"
 
@@ -191,8 +193,8 @@ def test_setting_up_the_tab_with_a_new_set_then_opening_it_as_its_facilitator(
     assert settings["websiteUrl"].startswith(f"{framed_server.url}/join#")
     assert settings["suggestedDisplayName"] == "Ward leaders"
     invite_token = settings["contentUrl"].split("#", 1)[1]
-    member = join_set(framed_server.url, invite_token, "Ola")
-    assert member["set_id"] == settings["entityId"]
+    member = ask_to_join(framed_server.url, invite_token, "Ola")
+    assert member["set_id"] == settings["entityId"], "a set made in Teams asks its facilitator"
 
     page.evaluate("window.teamsHost.openTab()")  # the same frame, at the tab's address
     continue_link = frame.locator("#continue-link")
@@ -264,3 +266,151 @@ def test_the_setup_page_outside_teams_has_no_axe_violations(
     page.goto(f"{live_server.url}/teams/config")
     expect(page.locator("#outside-teams")).to_be_visible()
     assert_no_axe_violations(page, axe_script, "the setup page outside Teams")
+
+
+# Evaluated in a page of the app: the helper the join page uses, from the module it is served as.
+SIGN_IN = "import('/static/teams.js').then((teams) => teams.teamsSignIn({timeout: 1500}))"
+
+
+@pytest.fixture(scope="module")
+def teams_token() -> str:
+    """A token as Entra ID signs it, so the host hands the page one of a real token's size."""
+    return entra.entra_token(entra.EntraKeys())
+
+
+@pytest.mark.parametrize(
+    ("auth", "reason", "asked"),
+    [
+        pytest.param("token", None, [True], id="token"),
+        pytest.param("consent", None, [True, False], id="consent-then-token"),
+        pytest.param("refuse", "consent_refused", [True, False], id="consent-refused"),
+        pytest.param("error", "failed", [True], id="another-error"),
+        pytest.param("older", "timed_out", [True], id="older-client-never-answers"),
+    ],
+)
+def test_teams_sign_in_gives_the_token_or_says_why_the_person_waits_in_the_lobby(
+    open_framed: OpenFramed,
+    framed_server: ServerProcess,
+    teams_token: str,
+    auth: str,
+    reason: str | None,
+    asked: list[bool],
+) -> None:
+    page, frame = open_framed(f"{framed_server.url}/privacy", auth=auth, token=teams_token)
+    frame.wait_for_selector("h1")
+    signed_in = frame.evaluate(SIGN_IN)
+    if reason is None:
+        assert signed_in == {"token": teams_token}
+    else:
+        assert signed_in["reason"] == reason and "token" not in signed_in
+        assert signed_in["message"].endswith("wait in the lobby until the facilitator lets you in.")
+    assert host_state(page)["tokenRequests"] == asked
+
+
+def test_outside_teams_sign_in_is_not_attempted(
+    open_page: Callable[..., Page], live_server: ServerProcess
+) -> None:
+    page = open_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/privacy")
+    assert page.evaluate(SIGN_IN) == {"reason": "not_in_teams"}
+    assert not [url for url in requested if "teams-js" in url]
+
+
+# --- Joining, signed in with Teams ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def entra_keys() -> entra.EntraKeys:
+    return entra.EntraKeys()
+
+
+@pytest.fixture(scope="module")
+def signing_in_server(
+    server_env: dict[str, str],
+    redis_url: str,
+    teams_host: str,
+    entra_keys: entra.EntraKeys,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ServerProcess]:
+    """The app framed by the host and set up for Teams sign-in, trusting a real JWKS server that
+    publishes the stand-in Entra ID's keys."""
+    with entra.JwksServer(entra_keys) as jwks:
+        env = {
+            **server_env,
+            "COMPANION_FRAME_ANCESTORS": f"'self' {teams_host}",
+            **entra.sign_in_environment(jwks.url),
+        }
+        log_path = tmp_path_factory.mktemp("teams-sign-in") / "server.log"
+        server = ServerProcess(env, log_path).start()
+        yield server
+        server.stop()
+
+
+def roster_people(server: ServerProcess, created: dict[str, Any]) -> list[dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    path = f"{server.url}/api/sets/{created['set_id']}/roster"
+    return requests.get(path, headers=headers, timeout=10).json()["people"]
+
+
+def admit(server: ServerProcess, created: dict[str, Any], person_id: str) -> None:
+    headers = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    path = f"{server.url}/api/sets/{created['set_id']}/roster/admit"
+    response = requests.post(path, json={"participant_id": person_id}, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_signed_in_with_teams_someone_is_known_on_any_device_without_a_link(
+    open_framed: OpenFramed, signing_in_server: ServerProcess, entra_keys: entra.EntraKeys
+) -> None:
+    created = create_set(signing_in_server.url, "Ward leaders", "Fay", admission="ask")
+    token = entra.entra_token(entra_keys)
+    _, frame = open_framed(created["invite_url"], name=entra.MEMBER_NAME, auth="token", token=token)
+    expect(frame.get_by_label("Your name, as the set will see it")).to_have_value(entra.MEMBER_NAME)
+    frame.get_by_role("button", name="Join the meeting").click()
+    expect(frame.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
+    noor = next(p for p in roster_people(signing_in_server, created) if p["status"] == "waiting")
+    assert (noor["came_by"], noor["verified"]) == ("teams", True)
+    admit(signing_in_server, created, noor["id"])
+    expect(frame.locator(LIVE)).to_be_attached()
+
+    # Another device, which holds no link at all: Teams signs them in, and in they go.
+    _, phone = open_framed(created["invite_url"], auth="token", token=entra.entra_token(entra_keys))
+    expect(phone.locator(LIVE)).to_be_attached()
+    expect(phone.locator("#participants")).to_contain_text(f"{entra.MEMBER_NAME} (you)")
+
+
+@pytest.mark.parametrize(
+    ("auth", "said"),
+    [
+        pytest.param(
+            "refuse", "permission to use your Teams account was not given", id="consent-refused"
+        ),
+        pytest.param("older", "did not answer in time", id="older-client"),
+    ],
+)
+def test_without_a_teams_token_joining_goes_on_to_the_lobby_and_says_why(
+    open_framed: OpenFramed, signing_in_server: ServerProcess, auth: str, said: str
+) -> None:
+    created = create_set(signing_in_server.url, "Ward leaders", "Fay", admission="ask")
+    _, frame = open_framed(created["invite_url"], name="Ola", auth=auth)
+    note = frame.locator("#sign-in-note")
+    expect(note).to_contain_text("wait in the lobby", timeout=15000)
+    expect(note).to_contain_text(said)
+    frame.get_by_role("button", name="Join the meeting").click()
+    expect(frame.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
+
+
+def test_a_guest_from_another_tenant_joins_the_lobby_told_why_they_were_not_recognised(
+    open_framed: OpenFramed, signing_in_server: ServerProcess, entra_keys: entra.EntraKeys
+) -> None:
+    created = create_set(signing_in_server.url, "Ward leaders", "Fay", admission="ask")
+    guest = entra.entra_token(entra_keys, tenant_id=entra.OTHER_TENANT_ID)
+    _, frame = open_framed(created["invite_url"], name="Guest", auth="token", token=guest)
+    expect(frame.locator("#sign-in-note")).to_contain_text("cannot use it")
+    frame.get_by_role("button", name="Join the meeting").click()
+    frame.get_by_role("link", name="Continue to the waiting room").click()
+    expect(frame.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
+    guest_entry = next(p for p in roster_people(signing_in_server, created) if p["name"] == "Guest")
+    assert (guest_entry["came_by"], guest_entry["verified"]) == ("teams", False)

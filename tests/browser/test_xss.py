@@ -151,9 +151,8 @@ def test_the_start_page_takes_names_as_text_and_the_widget_shows_them_so(
 def test_the_join_page_takes_a_name_as_text_and_offers_to_continue_as_it(
     server: ServerProcess, open_page: OpenPage
 ) -> None:
-    created = post_created(
-        server.url, "/api/sets", {"set_name": SET_NAME, "facilitator_name": "Fay"}
-    )
+    body = {"set_name": SET_NAME, "facilitator_name": "Fay", "admission": "open"}
+    created = post_created(server.url, "/api/sets", body)
     page = open_page(**SIDE_PANEL)
     dialogs = dialogs_of(page)
     page.goto(created["invite_url"])
@@ -193,7 +192,7 @@ class WrittenMeeting(CommandedMeeting):
 
     def __init__(self, base_url: str) -> None:
         body = {"set_name": SET_NAME, "facilitator_name": FACILITATOR, "expected_members": EXPECTED}
-        created = post_created(base_url, "/api/sets", body)
+        created = post_created(base_url, "/api/sets", body | {"admission": "open"})
         self.base_url, self.set_id = base_url, created["set_id"]
         self.urls = {"facilitator": created["facilitator_url"]}
         self.ids = {"facilitator": created["participant_id"]}

@@ -249,7 +249,7 @@ def test_actions_are_stored_and_restored(with_action: MeetingDriver) -> None:
     assert stored["actions"] == [
         {"id": "a2", "owner_id": "ada", "bid_id": "b1", "text": "Talk to the ward manager"}
     ]
-    assert meeting_from_dict(stored) == with_action.meeting
+    assert meeting_from_dict(stored, with_action.meeting.roster) == with_action.meeting
 
 
 def test_actions_of_lists_one_bids_actions(with_action: MeetingDriver) -> None:

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from companion.domain import learnings, notes, sets
+from companion.domain import learnings, notes, roster, sets
 from companion.domain.codec import public_view
 from companion.domain.errors import Rejected
-from companion.domain.model import ActionStatus, LearningSet, Meeting, Member, Phase, Role
+from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, Role
 from companion.domain.summary import summary
 from tests.domain.driver import MeetingDriver, meeting_with
 
@@ -186,6 +186,7 @@ def test_forgetting_a_member_leaves_nothing_of_theirs() -> None:
     driver.run("add_learning", "ada", text="Ask early")
     meeting: Meeting = driver.meeting
     sets.forget_in_meeting(meeting, "ada", driver.clock_ms)
+    roster.forget(meeting.roster, "ada")
     text = repr(public_view(meeting, driver.clock_ms)) + repr(meeting)
     for gone in ("Rota gaps", "Ask HR", "Draft a new rota", "Ask early", "'Ada'"):
         assert gone not in text
@@ -203,8 +204,8 @@ def test_the_presenter_cannot_vanish_mid_work() -> None:
 
 
 def test_the_lead_must_hand_over_first() -> None:
-    learning_set = LearningSet("s1", "Set", 0.0)
-    learning_set.members["fay"] = Member("fay", "Fay", Role.FACILITATOR)
+    founded = roster.founded("s1", "fay", "Fay", None)
     with pytest.raises(Rejected) as refused:
-        sets.refuse_lead(learning_set, "fay")
+        roster.forget(founded, "fay")
     assert refused.value.code == "is_lead"
+    assert founded.entries["fay"].role is Role.FACILITATOR

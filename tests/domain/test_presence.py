@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion.domain.codec import meeting_from_dict, meeting_to_dict, public_view
-from companion.domain.model import Phase, Role
+from companion.domain.model import Phase, Role, Status
 from tests.domain.driver import MeetingDriver, meeting_with
 
 
@@ -13,7 +13,7 @@ def test_first_connection_adds_the_participant_online() -> None:
     before = driver.meeting
     after = driver.join("ada")
     assert after.participants["ada"].online
-    assert after.participants["ada"].name == "Ada"
+    assert public_view(after, driver.clock_ms)["participants"][0]["name"] == "Ada"
     assert after.version == before.version + 1
     assert before.participants == {}, "the input state is never modified"
 
@@ -50,9 +50,18 @@ def test_closed_meeting_admits_nobody() -> None:
     driver = meeting_with(["ada"])
     driver.run("end_meeting", "fay")
     assert driver.meeting.phase is Phase.CLOSED
-    assert driver.reject("connect", "bob", connection_id="c", name="Bob", role="member").code == (
-        "meeting_closed"
-    )
+    driver.enrol("bob")
+    assert driver.reject("connect", "bob", connection_id="c").code == "meeting_closed"
+
+
+def test_only_someone_active_on_the_roster_comes_in() -> None:
+    driver = meeting_with(["ada"])
+    assert driver.reject("connect", "zed", connection_id="c").code == "not_a_member"
+    driver.enrol("wyn")
+    driver.meeting.roster.entries["wyn"].status = Status.WAITING
+    assert driver.reject("connect", "wyn", connection_id="c").code == "waiting"
+    driver.meeting.roster.entries["wyn"].status = Status.REMOVED
+    assert driver.reject("connect", "wyn", connection_id="c").code == "removed"
 
 
 def test_presence_is_not_written_to_the_activity_log() -> None:
@@ -63,7 +72,8 @@ def test_presence_is_not_written_to_the_activity_log() -> None:
 
 def test_public_view_hides_connection_ids() -> None:
     driver = MeetingDriver()
-    driver.run("connect", "ada", connection_id="secret-connection", name="Ada", role="member")
+    driver.enrol("ada")
+    driver.run("connect", "ada", connection_id="secret-connection")
     view = public_view(driver.meeting, driver.clock_ms)
     assert "secret-connection" not in repr(view)
     assert view["participants"] == [{"id": "ada", "name": "Ada", "role": "member", "online": True}]
@@ -88,32 +98,37 @@ def test_presence_matches_open_connections_and_round_trips(steps: list) -> None:
             open_widgets[person] -= 1
         for pid, participant in driver.meeting.participants.items():
             assert participant.online == bool(open_widgets.get(pid))
-        assert meeting_from_dict(meeting_to_dict(driver.meeting)) == driver.meeting
+        stored = meeting_to_dict(driver.meeting)
+        assert "roster" not in stored, "the roster is the set's to store"
+        assert meeting_from_dict(stored, driver.meeting.roster) == driver.meeting
 
 
-def test_a_second_facilitator_arriving_co_facilitates() -> None:
+def test_the_meeting_keeps_no_name_or_role_of_its_own() -> None:
     driver = meeting_with(["ada"])
-    driver.join("gus", Role.FACILITATOR)
-    assert driver.meeting.participants["gus"].role is Role.CO_FACILITATOR
-    assert driver.meeting.participants["fay"].role is Role.FACILITATOR
+    stored = meeting_to_dict(driver.meeting)
+    assert set(stored["participants"]["ada"]) == {"id", "joined_at", "connections"}
 
 
-def test_a_facilitator_arriving_after_a_hand_over_keeps_the_lead_with_its_holder() -> None:
+def test_a_returning_person_has_the_role_the_roster_gives_them() -> None:
     driver = meeting_with(["ada"])
     driver.run("hand_over", "fay", participant_id="ada")
     driver.leave("fay")
     driver.join("fay", Role.FACILITATOR)
-    assert driver.meeting.participants["fay"].role is Role.MEMBER, "a returning person keeps theirs"
-    driver.join("gus", Role.FACILITATOR)
-    assert driver.meeting.participants["gus"].role is Role.CO_FACILITATOR
+    roles = {p["id"]: p["role"] for p in public_view(driver.meeting, 0)["participants"]}
+    assert roles == {"fay": "member", "ada": "facilitator"}, (
+        "the link's old role counts for nothing"
+    )
 
 
 def test_dropping_a_dead_process_connections_leaves_the_others() -> None:
     driver = MeetingDriver()
-    driver.run("connect", "fay", connection_id="p1.a", name="Fay", role="facilitator")
-    driver.run("connect", "ada", connection_id="p1.b", name="Ada", role="member")
-    driver.run("connect", "ada", connection_id="p2.c", name="Ada", role="member")
-    driver.run("connect", "bob", connection_id="p1.d", name="Bob", role="member")
+    driver.enrol("fay", Role.FACILITATOR)
+    for person in ("ada", "bob"):
+        driver.enrol(person)
+    driver.run("connect", "fay", connection_id="p1.a")
+    driver.run("connect", "ada", connection_id="p1.b")
+    driver.run("connect", "ada", connection_id="p2.c")
+    driver.run("connect", "bob", connection_id="p1.d")
     driver.run("advance_phase", "fay")
     assert driver.meeting.round.current == "ada"
     history = list(driver.meeting.activity)

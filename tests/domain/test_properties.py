@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from companion.domain import bidding, rounds, rules, shapes, signals, timers
-from companion.domain.codec import meeting_from_dict, meeting_to_dict
+from companion.domain.codec import (
+    meeting_from_dict,
+    meeting_to_dict,
+    roster_from_dict,
+    roster_to_dict,
+)
 from companion.domain.errors import Rejected
 from companion.domain.model import (
     FACILITATION,
@@ -27,6 +32,7 @@ from companion.domain.model import (
     Phase,
     Role,
     RoundKind,
+    Status,
 )
 from tests.domain.driver import MeetingDriver
 
@@ -44,7 +50,7 @@ WORK_PHASES = frozenset({Phase.WORK, Phase.CLOSING_ROUND})
 FACILITATOR_MOVES = frozenset({"advance_phase", "previous_phase", "go_to_phase", "end_meeting"})
 # Anonymous signals, private learnings: no activity line may name who sent them
 UNRECORDED = frozenset({"send_signal", "add_learning", "remove_learning"})
-GATEKEEPING = frozenset({"not_in_meeting", "removed", "not_allowed"})
+GATEKEEPING = frozenset({"not_in_meeting", "not_a_member", "removed", "waiting", "not_allowed"})
 PERSON_COMMANDS = [
     "skip_speaker",
     "move_to_end",
@@ -68,9 +74,8 @@ def present_member(meeting: Meeting, participant_id: str) -> bool:
     participant = meeting.participants.get(participant_id)
     return (
         participant is not None
-        and participant.role is Role.MEMBER
         and participant.online
-        and not participant.removed
+        and rounds.takes_part(meeting, participant_id)
     )
 
 
@@ -107,15 +112,15 @@ def assert_work_belongs_to_its_bid(meeting: Meeting) -> None:
         return
     bid = bidding.find_bid(meeting, meeting.work.bid_id)
     assert bid.participant_id == meeting.work.presenter_id
-    assert rounds.takes_part(meeting.participants[bid.participant_id]), "presenters are members"
+    assert rounds.takes_part(meeting, bid.participant_id), "presenters are members"
     expected = BidStatus.WORKING if meeting.phase is Phase.WORK else BidStatus.DONE
     assert bid.status is expected
 
 
 def assert_exactly_one_lead(meeting: Meeting) -> None:
-    leads = [p for p in meeting.participants.values() if p.role is Role.FACILITATOR]
+    leads = [p for p in meeting.roster.entries.values() if p.role is Role.FACILITATOR]
     assert len(leads) == 1
-    assert not leads[0].removed
+    assert leads[0].status is Status.ACTIVE
 
 
 def assert_actions_belong_to_presenters(meeting: Meeting) -> None:
@@ -149,7 +154,8 @@ def assert_learnings_are_three_at_most_each(meeting: Meeting) -> None:
 
 
 def assert_codec_round_trips(meeting: Meeting) -> None:
-    assert meeting_from_dict(meeting_to_dict(meeting)) == meeting
+    assert meeting_from_dict(meeting_to_dict(meeting), meeting.roster) == meeting
+    assert roster_from_dict(roster_to_dict(meeting.roster)) == meeting.roster
 
 
 def assert_a_copy_is_equal_and_shares_nothing_it_could_change(meeting: Meeting) -> None:
@@ -224,8 +230,8 @@ class MeetingMachine(RuleBasedStateMachine):
         return [*self.roles, STRANGER]
 
     def _holding(self, roles: frozenset[Role]) -> list[str]:
-        people = self.meeting.participants.values()
-        return [p.id for p in people if p.role in roles and not p.removed]
+        people = self.meeting.roster.entries.values()
+        return [p.id for p in people if p.role in roles and p.status is Status.ACTIVE]
 
     def _participant_id(self, data: st.DataObject) -> str:
         """Anyone, but most often someone the command could be about."""
@@ -394,8 +400,7 @@ class MeetingMachine(RuleBasedStateMachine):
     def connect(self, data: st.DataObject) -> None:
         actor = data.draw(st.sampled_from(list(self.roles)), label="actor")
         widget = data.draw(st.integers(min_value=1, max_value=2), label="widget")
-        args = {"connection_id": f"{actor}-{widget}", "name": actor.title()}
-        self._send("connect", actor, args | {"role": self.roles[actor].value})
+        self._send("connect", actor, {"connection_id": f"{actor}-{widget}"})
 
     @rule(data=st.data())
     def disconnect(self, data: st.DataObject) -> None:
@@ -413,7 +418,7 @@ class MeetingMachine(RuleBasedStateMachine):
         before = copy.deepcopy(self.meeting)
         command = self.driver.command(verb, actor, **args)
         try:
-            after = rules.apply(self.meeting, command)
+            after = rules.apply(self.meeting, command).meeting
         except Rejected as rejection:
             event(f"refused {verb}: {rejection.code}")
             assert self.meeting == before, f"{verb} was refused but changed the meeting"
@@ -423,6 +428,8 @@ class MeetingMachine(RuleBasedStateMachine):
         event(f"reached {after.phase.value}")
         assert self.meeting == before, "apply never changes the meeting it is given"
         self._check_acceptance(verb, actor, before, after)
+        bump = 0 if after.roster == before.roster else 1
+        assert after.roster.version == before.roster.version + bump, "the roster's own version"
         self.driver.meeting = after
 
     def _check_refusal(self, verb: str, actor: str, before: Meeting, rejection: Rejected) -> None:
@@ -430,10 +437,10 @@ class MeetingMachine(RuleBasedStateMachine):
         assert rejection.code and rejection.message
         if verb in rules.SERVER_ONLY:
             return
-        participant = before.participants.get(actor)
+        participant = before.roster.entries.get(actor)
         if participant is None:
             assert rejection.code == "not_in_meeting"
-        elif participant.removed:
+        elif participant.status is Status.REMOVED:
             assert rejection.code == "removed"
         elif participant.role not in rules.COMMANDS[verb].roles:
             assert rejection.code == "not_allowed"
@@ -443,11 +450,11 @@ class MeetingMachine(RuleBasedStateMachine):
     def _check_acceptance(self, verb: str, actor: str, before: Meeting, after: Meeting) -> None:
         assert after.version == before.version + 1
         if verb in rules.SERVER_ONLY:
-            assert actor != STRANGER or verb == "connect"
+            assert actor != STRANGER, "only someone on the roster comes in"
             assert after.activity == before.activity, "presence is not written to the log"
             return
-        participant = before.participants[actor]
-        assert not participant.removed
+        participant = before.roster.entries[actor]
+        assert participant.status is Status.ACTIVE
         assert participant.role in rules.COMMANDS[verb].roles
         if verb in UNRECORDED:
             assert after.activity == before.activity, f"{verb} must leave no trace of its sender"

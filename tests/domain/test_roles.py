@@ -3,7 +3,9 @@
 import pytest
 
 from companion.domain import rounds, rules
-from companion.domain.model import Role
+from companion.domain.codec import public_view
+from companion.domain.events import Removed, RosterChanged
+from companion.domain.model import Role, Status
 from tests.domain.driver import MeetingDriver, meeting_with
 
 # Written from the product's rules, not read from the engine, so the two are checked one against
@@ -118,7 +120,7 @@ def test_an_unknown_command_is_refused(driver: MeetingDriver) -> None:
 
 def test_the_lead_hands_over_and_becomes_a_member(driver: MeetingDriver) -> None:
     driver.run("hand_over", "fay", participant_id="bob")
-    roles = {pid: p.role for pid, p in driver.meeting.participants.items()}
+    roles = {pid: p.role for pid, p in driver.meeting.roster.entries.items()}
     assert roles == {
         "fay": Role.MEMBER,
         "ada": Role.MEMBER,
@@ -141,7 +143,7 @@ def test_the_lead_hands_over_and_becomes_a_member(driver: MeetingDriver) -> None
 def test_the_lead_can_hand_over_to_a_co_facilitator(driver: MeetingDriver) -> None:
     driver.join("cole", Role.CO_FACILITATOR)
     driver.run("hand_over", "fay", participant_id="cole")
-    leads = [p.id for p in driver.meeting.participants.values() if p.role is Role.FACILITATOR]
+    leads = [p.id for p in driver.meeting.roster.entries.values() if p.role is Role.FACILITATOR]
     assert leads == ["cole"]
     assert driver.reject("hand_over", "fay", participant_id="cole").code == "not_allowed"
 
@@ -168,7 +170,7 @@ def test_a_co_facilitator_cannot_hand_over(driver: MeetingDriver) -> None:
 def test_facilitators_appoint_a_co_facilitator(driver: MeetingDriver, setter: str) -> None:
     driver.join("cole", Role.CO_FACILITATOR)
     driver.run("set_role", setter, participant_id="cy", role="co_facilitator")
-    assert driver.meeting.participants["cy"].role is Role.CO_FACILITATOR
+    assert driver.meeting.roster.entries["cy"].role is Role.CO_FACILITATOR
     assert "cy" not in driver.meeting.round.order
     latest = driver.meeting.activity[-1]
     assert (latest.action, latest.subject, latest.detail, latest.override) == (
@@ -190,7 +192,7 @@ def test_a_member_made_an_observer_loses_round_bids_and_hands(presenting: Meetin
     presenting.run("accept_bid", "fay", bid_id="b2")
     presenting.run("raise_hand", "bob")
     presenting.run("set_role", "fay", participant_id="bob", role="observer")
-    assert presenting.meeting.participants["bob"].role is Role.OBSERVER
+    assert presenting.meeting.roster.entries["bob"].role is Role.OBSERVER
     assert [b.participant_id for b in presenting.meeting.bids] == ["ada"]
     assert presenting.meeting.work.hands == []
     assert presenting.reject("raise_hand", "bob").code == "not_allowed"
@@ -221,7 +223,7 @@ def test_the_presenter_keeps_their_part_until_their_work_ends(
     assert rejection.code == "is_presenter", "the closing round is still theirs"
     presenting.run("advance_phase", "fay")
     presenting.run("set_role", "fay", participant_id="ada", role=role)
-    assert presenting.meeting.participants["ada"].role is Role(role)
+    assert presenting.meeting.roster.entries["ada"].role is Role(role)
 
 
 @pytest.mark.parametrize("remover", ["fay", "cole"])
@@ -232,12 +234,15 @@ def test_a_removed_participant_is_disconnected_for_good(
     driver.join("bob")
     driver.run("remove_participant", remover, participant_id="bob")
     bob = driver.meeting.participants["bob"]
-    assert (bob.removed, bob.connections, bob.online) == (True, [], False)
+    assert (bob.connections, bob.online) == ([], False)
+    assert driver.meeting.roster.entries["bob"].status is Status.REMOVED, "off the set's roster"
+    assert driver.events == (Removed("bob"), RosterChanged())
+    assert "bob" not in {p["id"] for p in public_view(driver.meeting, 0)["participants"]}
     assert driver.meeting.round.order == ["ada", "cy"]
     latest = driver.meeting.activity[-1]
     assert (latest.action, latest.subject, latest.override) == ("participant_removed", "bob", True)
-    rejection = driver.reject("connect", "bob", connection_id="bob-3", name="Bob", role="member")
-    assert rejection.code == "removed"
+    assert driver.reject("connect", "bob", connection_id="bob-3").code == "removed"
+    assert driver.reject("raise_hand", "bob").code == "removed"
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,9 @@ def test_creating_a_set_returns_two_different_signed_links(client: FlaskClient, 
         signer = services().signer
         assert signer.read_invite(created["invite_token"]).set_id == created["set_id"]
         credential = signer.read_participant(created["facilitator_token"])
-    assert credential.role.value == "facilitator"
+        founder = services().store.load_roster(created["set_id"]).entries[credential.participant_id]
     assert credential.participant_id == created["participant_id"]
+    assert founder.role.value == "facilitator", "the roster says who leads, not the link"
 
 
 def test_links_are_unguessable_and_unique(client: FlaskClient) -> None:
@@ -48,8 +49,9 @@ def test_joining_with_the_invite_returns_a_member_link(client: FlaskClient) -> N
     response = client.post(
         "/api/join", json={"invite_token": created["invite_token"], "display_name": "  Mo  "}
     )
-    assert response.status_code == 201
+    assert response.status_code == 202, "by default a newcomer waits for the facilitator"
     joined = response.get_json()
+    assert (joined["status"], joined["display_name"]) == ("waiting", "Mo")
     assert joined["set_id"] == created["set_id"]
     assert joined["widget_url"].endswith("/w#" + joined["participant_token"])
     assert joined["participant_token"] not in (

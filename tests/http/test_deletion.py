@@ -14,16 +14,14 @@ from companion.domain.model import Role
 from companion.identity.tokens import Credential
 from companion.logs import JsonFormatter
 from companion.services import services
-from tests.support import free_port
+from tests.support import enrol, free_port, legacy_token
 
 
 @pytest.fixture
 def created(client: FlaskClient) -> dict[str, Any]:
     """A set with its first meeting, made through the API as a facilitator would."""
-    response = client.post(
-        "/api/sets", json={"set_name": "Ward leaders", "facilitator_name": "Fay"}
-    )
-    return response.get_json()
+    body = {"set_name": "Ward leaders", "facilitator_name": "Fay", "admission": "open"}
+    return client.post("/api/sets", json=body).get_json()
 
 
 def join(client: FlaskClient, created: dict[str, Any], name: str = "Mo") -> dict[str, Any]:
@@ -69,10 +67,8 @@ def test_a_facilitator_deletes_the_whole_set(
 
 def test_a_co_facilitator_may_delete(client: FlaskClient, app: Flask, created: dict) -> None:
     with app.app_context():
-        co = services().store.add_member(created["set_id"], "Cy", Role.CO_FACILITATOR)
-        token = services().signer.participant_token(
-            Credential(created["set_id"], co.id, Role.CO_FACILITATOR)
-        )
+        co = enrol(services().store, created["set_id"], "Cy", role=Role.CO_FACILITATOR.value)
+        token = services().signer.participant_token(Credential(created["set_id"], co))
     response = delete(client, f"/api/meetings/{created['meeting_id']}", token)
     assert response.status_code == 204
 
@@ -92,10 +88,8 @@ def test_the_set_decides_the_role_not_the_token(
 ) -> None:
     member = join(client, created)
     with app.app_context():
-        forged_role = services().signer.participant_token(
-            Credential(created["set_id"], member["participant_id"], Role.FACILITATOR)
-        )
-    response = delete(client, f"/api/meetings/{created['meeting_id']}", forged_role)
+        old_link = legacy_token(app, created["set_id"], member["participant_id"], "facilitator")
+    response = delete(client, f"/api/meetings/{created['meeting_id']}", old_link)
     assert_error(response, 403, "not_allowed")
 
 
@@ -111,7 +105,8 @@ def test_another_sets_records_are_not_found_and_kept(
         "meeting_not_found",
     )
     assert_error(delete(client, f"/api/sets/{other_ids['set_id']}", token), 404, "set_not_found")
-    assert len(keys_mentioning(redis_connection, other_ids["set_id"], other_ids["meeting_id"])) == 3
+    kept = keys_mentioning(redis_connection, other_ids["set_id"], other_ids["meeting_id"])
+    assert len(kept) == 4, "the set, its roster, its index of meetings and its meeting"
 
 
 @pytest.mark.parametrize(
@@ -159,7 +154,7 @@ def test_deleting_while_redis_is_unreachable_answers_503(tmp_path: Path) -> None
         }
     )
     with app.app_context():
-        token = services().signer.participant_token(Credential("s", "p", Role.FACILITATOR))
+        token = services().signer.participant_token(Credential("s", "p"))
     client = app.test_client()
     assert_error(delete(client, "/api/meetings/m", token), 503, "unavailable")
     assert_error(delete(client, "/api/sets/s", token), 503, "unavailable")

@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw
 
 from companion.domain import rules
 from companion.domain.commands import Command
-from companion.domain.model import Role
 from companion.logs import JsonFormatter
 from companion.services import services
 from tests.http.test_deletion import assert_error, join
@@ -27,7 +26,7 @@ QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 
 @pytest.fixture
 def created(client: FlaskClient) -> dict[str, Any]:
-    body = {"set_name": "Ward leaders", "facilitator_name": "Fay"}
+    body = {"set_name": "Ward leaders", "facilitator_name": "Fay", "admission": "open"}
     return client.post("/api/sets", json=body).get_json()
 
 
@@ -77,7 +76,7 @@ def test_a_facilitator_gets_the_invite_as_a_qr_code_that_reads_back_to_it(
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
     assert set(body) == {"set_name", "invite_url", "qr"} and body["set_name"] == "Ward leaders"
-    assert body["invite_url"].startswith("http://localhost/join#")
+    assert body["invite_url"].startswith("http://localhost/join?via=qr#"), "it says it is the QR's"
     svg = svg_of(body["qr"])
     assert "fill='#fff'" in svg, "a white background under the code, whatever the page's theme"
     size, dark = dark_modules(svg)
@@ -92,9 +91,16 @@ def test_a_facilitator_gets_the_invite_as_a_qr_code_that_reads_back_to_it(
 def test_its_invite_link_lets_someone_join(client: FlaskClient, created: dict[str, Any]) -> None:
     body = invite_qr(client, created["set_id"], created["facilitator_token"]).get_json()
     invite_token = body["invite_url"].partition("#")[2]
-    joined = client.post("/api/join", json={"invite_token": invite_token, "display_name": "Mo"})
+    joined = client.post(
+        "/api/join", json={"invite_token": invite_token, "display_name": "Mo", "came_by": "qr"}
+    )
     assert joined.status_code == 201
     assert joined.get_json()["set_id"] == created["set_id"]
+    roster = client.get(
+        f"/api/sets/{created['set_id']}/roster",
+        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
+    ).get_json()
+    assert {p["name"]: p["came_by"] for p in roster["people"]} == {"Fay": "founded", "Mo": "qr"}
 
 
 def in_meeting(
@@ -103,12 +109,13 @@ def in_meeting(
     """``actor`` sends ``event`` in the set's meeting, applied by the meeting's own rules."""
     command = Command(event, actor, 1, args)
     with app.app_context():
-        services().store.update_meeting(created["meeting_id"], lambda m: rules.apply(m, command))
+        services().store.update_meeting(
+            created["meeting_id"], lambda m: rules.apply(m, command).meeting
+        )
 
 
-def connected(app: Flask, created: dict[str, Any], participant_id: str, role: Role) -> None:
-    args = {"connection_id": f"c-{participant_id}", "name": "Someone", "role": role.value}
-    in_meeting(app, created, participant_id, "connect", args)
+def connected(app: Flask, created: dict[str, Any], participant_id: str) -> None:
+    in_meeting(app, created, participant_id, "connect", {"connection_id": f"c-{participant_id}"})
 
 
 def test_a_member_may_not_have_it(client: FlaskClient, created: dict[str, Any]) -> None:
@@ -117,16 +124,17 @@ def test_a_member_may_not_have_it(client: FlaskClient, created: dict[str, Any]) 
     assert_error(response, 403, "not_allowed")
 
 
-def test_the_meeting_decides_who_facilitates(
+def test_the_roster_decides_who_facilitates(
     app: Flask, client: FlaskClient, created: dict[str, Any]
 ) -> None:
     """A co-facilitator appointed in the meeting may have it, as may whoever the lead was handed
-    to; the lead who handed over, now a member, may not: roles change in the meeting only."""
+    to; the lead who handed over, now a member, may not: the roster, which the meeting changed,
+    decides."""
     fay, set_id = created["participant_id"], created["set_id"]
     mo, ada = join(client, created, "Mo"), join(client, created, "Ada")
-    connected(app, created, fay, Role.FACILITATOR)
+    connected(app, created, fay)
     for person in (mo, ada):
-        connected(app, created, person["participant_id"], Role.MEMBER)
+        connected(app, created, person["participant_id"])
     co_facilitator = {"participant_id": mo["participant_id"], "role": "co_facilitator"}
     in_meeting(app, created, fay, "set_role", co_facilitator)
     assert invite_qr(client, set_id, mo["participant_token"]).status_code == 200
@@ -136,12 +144,12 @@ def test_the_meeting_decides_who_facilitates(
     assert_error(invite_qr(client, set_id, created["facilitator_token"]), 403, "not_allowed")
 
 
-def test_someone_removed_from_the_meeting_may_not_have_it(
+def test_someone_removed_may_not_have_it(
     app: Flask, client: FlaskClient, created: dict[str, Any]
 ) -> None:
     fay, mo = created["participant_id"], join(client, created)
-    connected(app, created, fay, Role.FACILITATOR)
-    connected(app, created, mo["participant_id"], Role.MEMBER)
+    connected(app, created, fay)
+    connected(app, created, mo["participant_id"])
     in_meeting(
         app,
         created,
@@ -151,7 +159,7 @@ def test_someone_removed_from_the_meeting_may_not_have_it(
     )
     in_meeting(app, created, fay, "remove_participant", {"participant_id": mo["participant_id"]})
     response = invite_qr(client, created["set_id"], mo["participant_token"])
-    assert_error(response, 403, "not_allowed")
+    assert_error(response, 403, "removed")
 
 
 @pytest.mark.parametrize(

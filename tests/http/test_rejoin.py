@@ -13,15 +13,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from companion.domain.model import LearningSet, Role
+from companion.domain.model import Roster
 from companion.identity.tokens import Credential
 from companion.services import services
 
-REJOIN_FIELDS = {"set_id", "participant_id", "display_name", "participant_token", "widget_url"}
+REJOIN_FIELDS = {
+    "set_id",
+    "participant_id",
+    "display_name",
+    "status",
+    "participant_token",
+    "widget_url",
+}
 
 
 def create(client: FlaskClient, set_name: str = "Ward leaders", name: str = "Fay") -> Any:
-    body = {"set_name": set_name, "facilitator_name": name}
+    body = {"set_name": set_name, "facilitator_name": name, "admission": "open"}
     response = client.post("/api/sets", json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.get_json()
@@ -80,14 +87,15 @@ def test_rejoining_adds_nobody_to_the_set(
 ) -> None:
     """The point of the endpoint: a second visit to the invite is not a second member."""
     with app.app_context():
-        before = services().store.load_set(created["set_id"]).members
+        before = services().store.load_roster(created["set_id"])
     for _ in range(3):
         response = rejoin(client, created["invite_token"], [mo["participant_token"]])
         assert response.status_code == 200
+        assert response.get_json()["status"] == "active"
     with app.app_context():
-        after = services().store.load_set(created["set_id"]).members
+        after = services().store.load_roster(created["set_id"])
     assert after == before
-    assert sorted(m.name for m in after.values()) == ["Fay", "Mo"]
+    assert sorted(m.name for m in after.entries.values()) == ["Fay", "Mo"]
 
 
 def test_the_facilitators_own_link_is_recognised_too(
@@ -154,12 +162,12 @@ def test_a_link_for_someone_no_longer_in_the_set_is_skipped(
     """Membership is what the set holds now, not what the signed link once said."""
     ida = join(client, created, "Ida")
 
-    def without_mo(learning_set: LearningSet) -> LearningSet:
-        members = {k: v for k, v in learning_set.members.items() if k != mo["participant_id"]}
-        return replace(learning_set, members=members)
+    def without_mo(kept: Roster) -> Roster:
+        entries = {k: v for k, v in kept.entries.items() if k != mo["participant_id"]}
+        return replace(kept, entries=entries, version=kept.version + 1)
 
     with app.app_context():
-        services().store.update_set(created["set_id"], without_mo)
+        services().store.update_roster(created["set_id"], without_mo)
     alone = rejoin(client, created["invite_token"], [mo["participant_token"]])
     assert_error(alone, 404, "not_recognised")
     with_ida = rejoin(
@@ -181,7 +189,7 @@ def test_an_expired_link_is_skipped_even_with_a_fresh_invite(
     with app.app_context():
         fresh_invite = services().signer.invite_token(created["set_id"], 0)
         fresh_mo = services().signer.participant_token(
-            Credential(created["set_id"], mo["participant_id"], Role.MEMBER)
+            Credential(created["set_id"], mo["participant_id"])
         )
     assert_error(rejoin(client, fresh_invite, [ida["participant_token"]]), 404, "not_recognised")
     response = rejoin(client, fresh_invite, [ida["participant_token"], fresh_mo])

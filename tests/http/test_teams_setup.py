@@ -17,7 +17,8 @@ FROM_NPM = REPO_ROOT / "node_modules" / "@microsoft" / "teams-js"
 
 
 def create(client: FlaskClient, name: str = "Ward leaders") -> dict:
-    response = client.post("/api/sets", json={"set_name": name, "facilitator_name": "Fay"})
+    body = {"set_name": name, "facilitator_name": "Fay", "admission": "open"}
+    response = client.post("/api/sets", json=body)
     assert response.status_code == 201
     return response.get_json()
 

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 import websocket
 
+from companion.domain import roster
 from companion.domain.model import BidStatus, Meeting
 from companion.schemas import COMMAND_SCHEMAS
 from companion.store import MeetingStore
@@ -75,6 +76,8 @@ UNKNOWN_THERE = {
     "set_role": "no_such_participant",
     "remove_participant": "no_such_participant",
     "hand_over": "no_such_participant",
+    "admit": "not_waiting",
+    "decline": "not_waiting",
 }
 CREDENTIALS = {"no_token": "token_missing", "forged_token": "token_invalid"}
 CREDENTIALS |= {"invite_token": "token_invalid"}
@@ -205,6 +208,9 @@ def payload(command: str, sender: str, items: Items) -> dict[str, Any] | None:
         "hand_over": {"participant_id": people["cora"]},
         "set_role": {"participant_id": people["ada"], "role": "observer"},
         "remove_participant": {"participant_id": people["ada"]},
+        "admit": {"participant_id": people["ada"]},
+        "decline": {"participant_id": people["ada"]},
+        "set_admission": {"mode": "ask"},
     }
     return fixed.get(command)
 
@@ -275,9 +281,12 @@ class World:
         saved = saved or self.saved
 
         def as_saved(current: Meeting) -> Meeting:
-            if replace(current, version=saved.version) == saved:
+            """The roster too, which a case may have changed in the meeting or alone."""
+            same = replace(current, version=saved.version, roster=saved.roster) == saved
+            if same and replace(current.roster, version=saved.roster.version) == saved.roster:
                 return current
-            return replace(saved, version=current.version + 1)
+            roster = replace(saved.roster, version=current.roster.version + 1)
+            return replace(saved, version=current.version + 1, roster=roster)
 
         restored = self.store.update_meeting(saved.id, as_saved)[0]
         if saved is self.saved and self._reopen_closed_widgets():
@@ -295,6 +304,7 @@ class World:
         return bool(closed)
 
     def stored(self, meeting_id: str | None = None) -> Meeting:
+        """As stored, with its set's roster: a refused command changes neither."""
         return self.store.load_meeting(meeting_id or self.saved.id)
 
     def widget(self, sender: str) -> Widget:
@@ -403,7 +413,9 @@ def test_a_participant_of_another_meeting_only_ever_touches_their_own(
     if command in UNKNOWN_THERE:
         assert answer["error"] == UNKNOWN_THERE[command], answer
     if answer.get("ok"):
-        assert world.stored(world.other_saved.id).version == answer["version"]
+        theirs = world.stored(world.other_saved.id)
+        lobby = command in roster.LOBBY_COMMANDS  # versioned by their set's roster
+        assert (theirs.roster if lobby else theirs).version == answer["version"]
 
 
 @pytest.mark.parametrize("credential", list(CREDENTIALS))

@@ -105,7 +105,7 @@ def replay(before: Meeting, accepted: list[Sent], at_ms: dict[int, int]) -> Meet
     for version, sent in enumerate(accepted, start=before.version + 1):
         arguments = COMMAND_SCHEMAS[sent.event]().load(sent.payload or {})
         command = Command(sent.event, sent.participant_id, at_ms[version], arguments)
-        meeting = rules.apply(meeting, command)
+        meeting = rules.apply(meeting, command).meeting
     return meeting
 
 

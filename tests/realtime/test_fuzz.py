@@ -185,7 +185,7 @@ class FuzzedMeeting:
 
     def lead(self) -> Widget:
         meeting = self.stored()
-        lead = next(p for p in meeting.participants.values() if p.role is Role.FACILITATOR)
+        lead = next(p for p in meeting.roster.entries.values() if p.role is Role.FACILITATOR)
         return self.widgets[lead.id]
 
 

@@ -167,12 +167,17 @@ def create_and_join(life: SetsLife) -> None:
     created = life.http("POST", "/api/sets", "set.created", json=body).json()
     life.set_id, life.invite = created["set_id"], created["invite_token"]
     life.tokens["fay"], life.ids["fay"] = created["facilitator_token"], created["participant_id"]
-    for who, name in MEMBERS.items():
+    for who, name in MEMBERS.items():  # each waits in the lobby: the set asks, by default
         body = {"invite_token": life.invite, "display_name": name}
         joined = life.http("POST", "/api/join", "set.joined", json=body).json()
+        assert joined["status"] == "waiting"
         life.tokens[who], life.ids[who] = joined["participant_token"], joined["participant_id"]
     too_long = {"invite_token": life.invite, "display_name": REFUSED["bad_name"]}
     assert life.http("POST", "/api/join", json=too_long).status_code == 400
+    roster = life.http("GET", f"/api/sets/{life.set_id}/roster", headers=life.bearer("fay"))
+    assert {p["status"] for p in roster.json()["people"]} == {"active", "waiting"}
+    path = f"/api/sets/{life.set_id}/roster/admit_all"
+    life.http("POST", path, "roster.changed", headers=life.bearer("fay"))
     life.open_widgets()
 
 

@@ -181,7 +181,10 @@ def test_no_trace_of_any_sender_in_redis_payloads_or_logs(
     unchanged = without(meeting.fay.wait_for("snapshot", lambda s: s["version"] == start), "x")
     for widget in meeting.widgets:
         messages = received_since(widget, marks[id(widget)])
-        assert {event for event, _ in messages} <= {"snapshot", "private"}
+        assert {event for event, _ in messages} <= {"snapshot", "private", "roster"}
+        rosters = [message for event, message in messages if event == "roster"]
+        assert not rosters or widget is meeting.fay, "the roster goes to facilitators alone"
+        assert len({r["version"] for r in rosters}) <= 1, "a signal is no news for the roster"
         private = [message for event, message in messages if event == "private"]
         assert all(set(m) == {"type", "version", "learnings"} for m in private), "sync's own"
         assert all(m["learnings"] == [] for m in private)
@@ -213,7 +216,8 @@ def test_no_trace_of_any_sender_in_redis_payloads_or_logs(
     # Nowhere: no key or value, message, acknowledgement or log line holds anything that could
     # name a sender. The set's and the meeting's own records name their people, as they must,
     # and so do the snapshots' lists of participants; even there, no token or session id.
-    own_records = {meeting_key, f"companion:set:{meeting.created['set_id']}"}
+    set_id = meeting.created["set_id"]
+    own_records = {meeting_key, f"companion:set:{set_id}", f"companion:set:{set_id}:roster"}
     elsewhere = {key: value for key, value in after_redis.items() if key not in own_records}
     searched = {
         "redis": (json.dumps(elsewhere, default=str), meeting.secrets()),

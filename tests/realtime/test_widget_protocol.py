@@ -355,9 +355,14 @@ def test_a_signal_reaches_everyone_and_names_nobody(
         assert SIGNAL_WINDOW_MS - 2000 <= fades_in <= SIGNAL_WINDOW_MS + 2000, fades_in
         assert snapshot["meeting"]["activity"] == before["meeting"]["activity"], "no activity line"
         assert meeting.ids["Ada"] not in repr(signals)
-    # Only the sender was acknowledged: the others received the snapshot, and their own welcome.
+    # Only the sender was acknowledged: the others received the snapshot, and what they got on
+    # opening (their welcome, their private part, and for the facilitator, the roster).
     for widget in (meeting.fay, meeting.mo, meeting.ben):
-        assert set(widget.received) <= {"welcome", "snapshot", "private"}, set(widget.received)
+        opening = {"welcome", "snapshot", "private"} | (
+            {"roster"} if widget is meeting.fay else set()
+        )
+        assert set(widget.received) <= opening, set(widget.received)
+    assert len(meeting.fay.received["roster"]) == 1, "a signal is no news for the roster"
     signal_lines = [line for line in live_server.log().splitlines() if '"send_signal"' in line]
     assert signal_lines, "the command name is logged"
     assert all(meeting.ids["Ada"] not in line for line in signal_lines)

@@ -13,12 +13,13 @@ from companion.domain.errors import Rejected
 from companion.domain.model import Meeting, Role
 from companion.store import MeetingNotFound, MeetingStore, SetNotFound, StoreUnavailable, keys
 from companion.store.connection import redis_client
+from tests.support import enrol
 
 
 def connecting(participant_id: str, connection_id: str):  # type: ignore[no-untyped-def]
     """A change that opens one widget for ``participant_id``, through the rules."""
-    arguments = {"connection_id": connection_id, "name": "Someone", "role": Role.MEMBER.value}
-    return lambda m: rules.apply(m, Command("connect", participant_id, 1, arguments))
+    arguments = {"connection_id": connection_id}
+    return lambda m: rules.apply(m, Command("connect", participant_id, 1, arguments)).meeting
 
 
 @pytest.fixture
@@ -27,30 +28,56 @@ def store(redis_connection: redis.Redis) -> MeetingStore:
 
 
 def test_a_new_set_holds_its_facilitator(store: MeetingStore) -> None:
-    learning_set, facilitator = store.create_set("Ward leaders", "Fay")
+    learning_set, _, founder_id = store.create_set("Ward leaders", "Fay")
     loaded = store.load_set(learning_set.id)
     assert loaded.name == "Ward leaders"
-    assert loaded.members[facilitator.id].role is Role.FACILITATOR
+    kept = store.load_roster(learning_set.id)
+    assert kept.entries[founder_id].role is Role.FACILITATOR
+    assert kept.entries[founder_id].name == "Fay"
+    assert list(kept.entries) == [founder_id], "one roster, whose one entry is its founder"
+
+
+def test_a_meeting_is_read_with_its_sets_roster(store: MeetingStore) -> None:
+    learning_set, _, founder_id = store.create_set("Set", "Fay")
+    mo = enrol(store, learning_set.id, "Mo")
+    meeting = store.start_meeting(learning_set.id)
+    loaded = store.load_meeting(meeting.id)
+    assert set(loaded.roster.entries) == {founder_id, mo}
+    updated, _ = store.update_meeting(meeting.id, connecting(mo, "c1"), set_id=learning_set.id)
+    assert updated.roster == loaded.roster
+
+
+def test_a_roster_change_made_in_a_meeting_is_the_sets(store: MeetingStore) -> None:
+    """Appointed in one meeting, a co-facilitator is one in the set, and so in the next."""
+    learning_set, _, founder_id = store.create_set("Set", "Fay")
+    mo = enrol(store, learning_set.id, "Mo")
+    meeting = store.start_meeting(learning_set.id)
+    store.update_meeting(meeting.id, connecting(founder_id, "f"))
+    command = Command("set_role", founder_id, 2, {"participant_id": mo, "role": "co_facilitator"})
+    store.update_meeting(meeting.id, lambda m: rules.apply(m, command).meeting)
+    kept = store.load_roster(learning_set.id)
+    assert kept.entries[mo].role is Role.CO_FACILITATOR
+    assert kept.version == 3, "created, Mo enrolled, Mo appointed"
 
 
 def test_starting_a_meeting_points_the_set_at_it(store: MeetingStore) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     assert store.load_set(learning_set.id).current_meeting_id == meeting.id
     assert store.load_meeting(meeting.id).version == 1
 
 
 def test_each_change_takes_the_next_version(store: MeetingStore) -> None:
-    learning_set, fay = store.create_set("Set", "Fay")
+    learning_set, _, fay = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     for number, connection in enumerate(["c1", "c2", "c3"], start=2):
-        updated, changed = store.update_meeting(meeting.id, connecting(fay.id, connection))
+        updated, changed = store.update_meeting(meeting.id, connecting(fay, connection))
         assert changed and updated.version == number
     assert store.load_meeting(meeting.id).version == 4
 
 
 def test_a_change_that_alters_nothing_is_not_written(store: MeetingStore) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     unchanged, changed = store.update_meeting(meeting.id, lambda m: m)
     assert not changed
@@ -60,7 +87,7 @@ def test_a_change_that_alters_nothing_is_not_written(store: MeetingStore) -> Non
 def test_a_rejected_change_leaves_redis_untouched(
     store: MeetingStore, redis_connection: redis.Redis
 ) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     before = redis_connection.get(keys.meeting(meeting.id))
 
@@ -74,9 +101,11 @@ def test_a_rejected_change_leaves_redis_untouched(
 
 def test_concurrent_changes_are_all_kept(store: MeetingStore, redis_url: str) -> None:
     """Eight writers racing on one meeting: every connection lands and every version is used."""
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     writers, per_writer = 8, 25
+    for writer in range(writers):
+        enrol(store, learning_set.id, f"Writer {writer}", person_id=f"p{writer}")
     versions: list[int] = []
     lock = threading.Lock()
 
@@ -103,7 +132,7 @@ def test_concurrent_changes_are_all_kept(store: MeetingStore, redis_url: str) ->
 def test_keys_expire_after_the_retention_period(
     store: MeetingStore, redis_connection: redis.Redis
 ) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     assert 3500 < redis_connection.ttl(keys.meeting(meeting.id)) <= 3600
     assert 3500 < redis_connection.ttl(keys.learning_set(learning_set.id)) <= 3600
@@ -112,14 +141,14 @@ def test_keys_expire_after_the_retention_period(
 def test_stored_meeting_is_versioned_json(
     store: MeetingStore, redis_connection: redis.Redis
 ) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     stored = json.loads(redis_connection.get(keys.meeting(meeting.id)))
-    assert stored["version"] == 1 and stored["format"] == 2
+    assert stored["version"] == 1 and stored["format"] == 3
 
 
 def test_a_change_that_skips_a_version_is_refused(store: MeetingStore) -> None:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
     meeting = store.start_meeting(learning_set.id)
     with pytest.raises(RuntimeError):
         store.update_meeting(meeting.id, lambda m: replace(m, version=m.version + 2))

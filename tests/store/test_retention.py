@@ -10,6 +10,7 @@ from companion.domain.model import Meeting, Phase
 from companion.store import MeetingNotFound, MeetingStore, SetNotFound, StoreUnavailable, keys
 from companion.store.connection import redis_client
 from tests.store.test_meetings import connecting as opening
+from tests.support import enrol
 
 RETENTION = 3600
 SHORT = 60  # a TTL far below the retention, so a refresh is unmistakable
@@ -20,8 +21,13 @@ def store(redis_connection: redis.Redis) -> MeetingStore:
     return MeetingStore(redis_connection, retention_seconds=RETENTION)
 
 
+WRITERS = [f"p{number}" for number in range(5)]  # on every test set's roster
+
+
 def new_meeting(store: MeetingStore) -> Meeting:
-    learning_set, _ = store.create_set("Set", "Fay")
+    learning_set, _, _ = store.create_set("Set", "Fay")
+    for writer in WRITERS:
+        enrol(store, learning_set.id, writer.title(), person_id=writer)
     return store.start_meeting(learning_set.id)
 
 
@@ -93,7 +99,7 @@ def test_activity_in_a_set_keeps_its_current_meeting_alive_but_not_past_ones(
     current = next_meeting(store, past)
     for meeting in (past, current):
         redis_connection.expire(keys.meeting(meeting.id), SHORT)
-    store.add_member(past.set_id, "Mo")
+    enrol(store, past.set_id, "Mo")
     assert_fresh(redis_connection, keys.meeting(current.id))
     assert redis_connection.ttl(keys.meeting(past.id)) <= SHORT
 
@@ -150,7 +156,7 @@ def test_deleting_a_set_takes_every_meeting_with_it(
 ) -> None:
     first = new_meeting(store)
     second = next_meeting(store, first)
-    store.add_member(first.set_id, "Mo")
+    enrol(store, first.set_id, "Mo")
     assert sorted(store.delete_set(first.set_id)) == sorted([first.id, second.id])
     assert keys_mentioning(redis_connection, first.set_id, first.id, second.id) == []
     with pytest.raises(MeetingNotFound):

@@ -22,6 +22,7 @@ from companion.domain.model import Meeting, Role
 from companion.store import MeetingStore, keys
 from companion.store.connection import redis_client
 from companion.store.signal_claims import SignalSender, SignalStillCounts
+from tests.support import enrol
 
 APP_KEY = b"k" * 32
 
@@ -35,7 +36,7 @@ def send_signal(store: MeetingStore, meeting_id: str, sender: str, kind: str) ->
     """A signal as the handler sends it: through the rules, with the sender for the claim."""
     command = Command("send_signal", sender, now_ms(), {"kind": kind})
     meeting, _ = store.update_meeting(
-        meeting_id, lambda m: rules.apply(m, command), sender=SignalSender(sender, kind)
+        meeting_id, lambda m: rules.apply(m, command).meeting, sender=SignalSender(sender, kind)
     )
     return meeting
 
@@ -45,18 +46,19 @@ class Signalling:
 
     def __init__(self, store: MeetingStore) -> None:
         self.store = store
-        learning_set, facilitator = store.create_set("Set", "Fay")
+        learning_set, _, self.fay = store.create_set("Set", "Fay")
         self.set_id = learning_set.id
-        self.fay = facilitator.id
-        self.members = [store.add_member(self.set_id, n).id for n in ("Ada", "Ben", "Cy")]
+        self.members = [enrol(store, self.set_id, n) for n in ("Ada", "Ben", "Cy")]
         self.meeting_id = store.start_meeting(self.set_id).id
-        self.run("connect", self.fay, connection_id="f", name="Fay", role="facilitator")
+        self.run("connect", self.fay, connection_id="f")
         for number, member in enumerate(self.members):
-            self.run("connect", member, connection_id=f"m{number}", name="M", role="member")
+            self.run("connect", member, connection_id=f"m{number}")
 
     def run(self, verb: str, actor: str, **args: Any) -> Meeting:
         command = Command(verb, actor, now_ms(), args)
-        meeting, _ = self.store.update_meeting(self.meeting_id, lambda m: rules.apply(m, command))
+        meeting, _ = self.store.update_meeting(
+            self.meeting_id, lambda m: rules.apply(m, command).meeting
+        )
         return meeting
 
     def signal(self, member: str, kind: str) -> Meeting:
@@ -247,7 +249,8 @@ def test_changes_that_leave_the_settings_alone_leave_the_set_alone(
 
 
 def test_a_member_role_is_needed_for_a_signal_even_with_a_free_claim(meeting: Signalling) -> None:
-    meeting.run("connect", "obi", connection_id="o", name="Obi", role=Role.OBSERVER.value)
+    enrol(meeting.store, meeting.set_id, "Obi", role=Role.OBSERVER.value, person_id="obi")
+    meeting.run("connect", "obi", connection_id="o")
     with pytest.raises(Rejected) as refused:
         meeting.signal("obi", "pause")
     assert refused.value.code == "not_allowed"
