@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "CONNECTIONS_PER_ADDRESS": 50,
     # How long a request to join waits in the lobby for a facilitator before it lapses.
     "LOBBY_WAIT_SECONDS": 24 * 3600,
+    # The embedded Redis rewrites its files this long after something was deleted, so that what
+    # was deleted leaves the disk too; a burst of deletions shares one rewrite.
+    "DISK_REWRITE_SECONDS": 30,
     "TRUSTED_PROXIES": "127.0.0.1,::1",
     # The address links are built from; unset, the (trusted) host each request came to.
     "PUBLIC_URL": None,
@@ -270,6 +273,13 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
             "COMPANION_LOBBY_WAIT_HOURS", environ["COMPANION_LOBBY_WAIT_HOURS"], 720, " of hours"
         )
         settings["LOBBY_WAIT_SECONDS"] = hours * 3600
+    if environ.get("COMPANION_DISK_REWRITE_SECONDS"):
+        settings["DISK_REWRITE_SECONDS"] = _whole_number(
+            "COMPANION_DISK_REWRITE_SECONDS",
+            environ["COMPANION_DISK_REWRITE_SECONDS"],
+            3600,
+            " of seconds",
+        )
     if environ.get("COMPANION_TRUSTED_PROXIES"):
         parse_networks(environ["COMPANION_TRUSTED_PROXIES"])
         settings["TRUSTED_PROXIES"] = environ["COMPANION_TRUSTED_PROXIES"].strip()

@@ -32,13 +32,15 @@ def init_app(app: Flask) -> None:
     embedded = None
     url = app.config["REDIS_URL"]
     if not url:
-        embedded = embedded_redis_for(app.instance_path)
+        embedded = embedded_redis_for(app.instance_path, app.config["DISK_REWRITE_SECONDS"])
         url = embedded.url
     app.extensions["companion"] = Services(
         store=MeetingStore(
             redis_client(url),
             app.config["RETENTION_SECONDS"],
             signal_key=derived_key(app.config["SECRET_KEY"], "signal senders"),
+            # An external Redis's files are its operator's to keep clean (docs/security.md).
+            after_forgetting=embedded.rewrite_files_soon if embedded else None,
         ),
         signer=TokenSigner(app.config["SECRET_KEY"], app.config["TOKEN_MAX_AGE"]),
         redis_url=url,

@@ -116,3 +116,15 @@ def test_the_presence_timeout_is_read_in_seconds(value: str, seconds: float) -> 
 def test_a_presence_timeout_out_of_range_is_refused(value: str) -> None:
     with pytest.raises(ConfigurationError, match="COMPANION_PRESENCE_TIMEOUT_SECONDS"):
         settings_from_environment({"COMPANION_PRESENCE_TIMEOUT_SECONDS": value})
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("1", 1), (" 60 ", 60), ("3600", 3600)])
+def test_the_disk_rewrite_delay_is_read_in_whole_seconds(value: str, seconds: int) -> None:
+    settings = settings_from_environment({"COMPANION_DISK_REWRITE_SECONDS": value})
+    assert settings["DISK_REWRITE_SECONDS"] == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "2.5", "soon", "3601"])
+def test_a_disk_rewrite_delay_out_of_range_is_refused(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="COMPANION_DISK_REWRITE_SECONDS"):
+        settings_from_environment({"COMPANION_DISK_REWRITE_SECONDS": value})

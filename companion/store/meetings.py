@@ -177,6 +177,8 @@ class MeetingStore:
             before, after = self.redis.transaction(
                 attempt, set_key, roster_key, value_from_callable=True
             )
+        if before.entries.keys() - after.entries.keys():
+            self._after_forgetting()  # someone declined or lapsed: their name is gone
         return after, after is not before
 
     def load_roster(self, set_id: str) -> Roster:
