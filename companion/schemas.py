@@ -117,6 +117,13 @@ class ConnectAuthSchema(StrictSchema):
     token = Token()
 
 
+class StageAuthSchema(StrictSchema):
+    """A stage view connects with its stage link's token under ``stage``, never ``token``: each
+    kind is read only as itself, so a participant's link cannot open a stage, nor the reverse."""
+
+    stage = Token()
+
+
 SCHEMA = "_schema"  # where marshmallow files a problem of the whole body
 
 

@@ -25,6 +25,7 @@ REMOVED_TEXT = "A facilitator has removed you from this set."
 WAITING_TEXT = "You are in the waiting room. The facilitator will let you in."
 ADMITTED_TEXT = "The facilitator has let you in."
 DECLINED_TEXT = "The facilitator has not let you in to this set."
+STAGE_LINK_GONE_TEXT = "This stage link no longer works: the person it was made for left the set."
 
 
 def room_for(meeting_id: str) -> str:
@@ -39,6 +40,13 @@ def participant_room(meeting_id: str, participant_id: str) -> str:
 def waiting_room(set_id: str, person_id: str) -> str:
     """Every widget of one person waiting in a set's lobby: it hears only its own answer."""
     return f"set:{set_id}:waiting:{person_id}"
+
+
+def stage_room(meeting_id: str, person_id: str | None = None) -> str:
+    """The stage views open on a meeting; with ``person_id``, those opened by that person's link.
+    They are in the meeting's room too, for its snapshots, and in no participant's room."""
+    stages = f"meeting:{meeting_id}:stages"
+    return stages if person_id is None else f"{stages}:{person_id}"
 
 
 def snapshot_message(meeting: Meeting) -> dict[str, Any]:
@@ -71,18 +79,40 @@ def send_welcome(meeting: Meeting, you: RosterEntry, links: dict[str, str], sid:
     socketio.emit("welcome", message, to=sid)
 
 
+def send_stage_welcome(meeting: Meeting, sid: str) -> None:
+    """A stage view is nobody: it gets the words for each phase and signal, and no ``you`` and no
+    links."""
+    message = {
+        "type": "welcome",
+        "version": meeting.version,
+        "set_id": meeting.set_id,
+        "view": "stage",
+        "guide": guide(),
+    }
+    socketio.emit("welcome", message, to=sid)
+
+
+def send_stage_closed(meeting_id: str, person_id: str | None, text: str) -> None:
+    """Closes the meeting's stage views (those of ``person_id``'s link, or all of them), on every
+    process (``queue.CLOSING_EVENTS``): their link no longer opens the view."""
+    message = {"type": "stage_closed", "message": text}
+    socketio.emit("stage_closed", message, to=stage_room(meeting_id, person_id))
+
+
 def send_removed(meeting_id: str, participant_id: str, version: int, text: str) -> None:
     """Tells a person's widgets in the meeting to close; the server closes them too, on every
     process (``queue.CLOSING_EVENTS``), and refuses their link from then on."""
     message = {"type": "removed", "version": version, "message": text}
     socketio.emit("removed", message, to=participant_room(meeting_id, participant_id))
+    send_stage_closed(meeting_id, participant_id, STAGE_LINK_GONE_TEXT)
 
 
-def send_links(kept: Roster, meeting_id: str, links: dict[str, str]) -> None:
-    """New links for the meeting's facilitators (a replaced invite): to their widgets only."""
+def send_links(kept: Roster, meeting_id: str, links_of: LinksOf) -> None:
+    """New links for the meeting's facilitators (a replaced invite): to their widgets only, each
+    their own (a stage link is made for one person)."""
     for person in kept.entries.values():
         if roster.facilitates(person):
-            _send_links_to(meeting_id, person.id, links)
+            _send_links_to(meeting_id, person.id, links_of(person))
 
 
 def _send_links_to(meeting_id: str, person_id: str, links: dict[str, str]) -> None:

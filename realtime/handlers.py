@@ -43,6 +43,7 @@ from realtime.broadcast import (
 from realtime.commit import MEETING_GONE, UNAVAILABLE, commit, commit_to_roster
 from realtime.lifecycle import UNKNOWN_EVENT, only_the_real_connect, only_the_real_disconnect
 from realtime.liveness import liveness
+from realtime.stage import enter_stage, is_stage, refuse_command, stage_sync, wants_stage
 from realtime.wire_json import TooDeep, too_deep_answer
 
 log = get_logger("realtime")
@@ -63,9 +64,15 @@ def _refuse(code: str, message: str) -> ConnectionRefusedError:
 def on_connect(auth: Any = None) -> None:
     """Sent by a widget as it opens, with ``{"token": ...}``. Someone active in the set joins the
     meeting room, is welcomed, and the new presence is broadcast to the meeting; someone waiting
-    in the lobby hears only that they wait; anyone else is refused."""
+    in the lobby hears only that they wait; a stage view, with ``{"stage": ...}``, watches
+    (``realtime.stage``); anyone else is refused."""
     if isinstance(auth, TooDeep):
         raise _refuse(auth.code, auth.message)
+    if wants_stage(auth):
+        try:
+            return enter_stage(auth)
+        except Rejected as error:
+            raise _refuse(error.code, error.message) from error
     try:
         token = ConnectAuthSchema().load(auth if isinstance(auth, dict) else {})["token"]
         credential = services().signer.read_participant(token)
@@ -147,8 +154,8 @@ def _enter_meeting(learning_set: LearningSet, participant_id: str) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Sent when a widget closes or drops; broadcasts the presence change to the meeting."""
     meeting_id = session.get("meeting_id")
-    if meeting_id is None:
-        return  # a waiting widget: it was never in the meeting
+    if meeting_id is None or is_stage():
+        return  # a waiting widget or a stage view: neither was ever present in the meeting
     arguments = {"connection_id": session["connection_id"]}
     command = Command("disconnect", session["participant_id"], now_ms(), arguments)
     try:
@@ -165,7 +172,9 @@ def on_disconnect(reason: Any = None) -> None:
 def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
     """Validate, then let the rules authorise and apply; send only what was committed. What
     concerns the roster alone (the lobby) commits to the roster, and its ``version`` is the
-    roster's; every other command is the meeting's."""
+    roster's; every other command is the meeting's. A stage view may send none."""
+    if is_stage():
+        return refuse_command(name)
     meeting_id = session.get("meeting_id")
     if meeting_id is None:
         return WAITING
@@ -224,6 +233,8 @@ def on_sync(*payloads: Any) -> dict[str, Any]:
     private part and, for facilitators, the roster."""
     if refused := _refused_payload(payloads):
         return refused
+    if is_stage():
+        return stage_sync()
     if session.get("meeting_id") is None:
         return WAITING
     try:

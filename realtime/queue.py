@@ -16,9 +16,9 @@ from realtime.wire_packet import WirePacket
 CHANNEL = "companion-socketio"
 # Messages after which the sockets they reached are closed by the server, on every process: a
 # removed person, someone turned away from the lobby, someone who deleted their data, a deleted
-# meeting. Their widgets close themselves on reading it, but a client that ignores it must not go
-# on hearing the set.
-CLOSING_EVENTS = frozenset({"removed", "declined", "meeting_deleted"})
+# meeting, a stage view whose link no longer works. Their widgets close themselves on reading it,
+# but a client that ignores it must not go on hearing the set.
+CLOSING_EVENTS = frozenset({"removed", "declined", "meeting_deleted", "stage_closed"})
 # python-socketio doubles its wait after each failed resubscribe, up to 60 s. For a live meeting
 # that is far too long to stay deaf once Redis is back, so we wait at most this long.
 RESUBSCRIBE_MAX_SECONDS = 1.0

@@ -1,7 +1,8 @@
 """docs/protocol.md's roles table says exactly what the engine enforces.
 
 The table has a column for each kind of sender: the four roles of a meeting, the presenter (a
-member whose bid is being worked on), and three who are never allowed anything. ``roles_table``
+member whose bid is being worked on), and four who are never allowed anything (the last, a stage
+view, is refused every command as ``read_only``: tests/realtime/test_stage.py). ``roles_table``
 is the one parser of it; tests/realtime/test_authorisation_matrix.py checks the same table
 against a running server.
 """
@@ -19,7 +20,7 @@ COMMANDS = {**roster.COMMANDS, **rules.COMMANDS}
 PROTOCOL = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
 TICK = "✓"
 # Each column, and the role the rules know its senders by: the presenter is a member to the
-# rules (only some rules look further), and the last three never get past the gate at all.
+# rules (only some rules look further), and the last four never get past the gate at all.
 COLUMN_ROLES: dict[str, frozenset[Role]] = {
     "Facilitator": frozenset({Role.FACILITATOR}),
     "Co-facilitator": frozenset({Role.CO_FACILITATOR}),
@@ -29,8 +30,9 @@ COLUMN_ROLES: dict[str, frozenset[Role]] = {
     "Removed": frozenset(),
     "Another meeting": frozenset(),
     "Unauthenticated": frozenset(),
+    "Stage view": frozenset(),
 }
-NEVER_ALLOWED = ("Removed", "Another meeting", "Unauthenticated")
+NEVER_ALLOWED = ("Removed", "Another meeting", "Unauthenticated", "Stage view")
 # Commands the rules narrow to the presenter among members (``not_presenter`` for the others).
 PRESENTER_ONLY = frozenset({"end_work", "add_action"})
 

@@ -260,9 +260,12 @@ def limited_per_address(view: Handler) -> Handler:
 def count_participant_event(event: str) -> None:
     """Spends one of the sender's budget for ``event`` in this meeting, which all their tabs
     share; raises ``rate_limited`` once it is spent. Called before anything is committed, so a
-    refused event changes nothing and only its sender hears of it."""
+    refused event changes nothing and only its sender hears of it. A connection that is nobody
+    (a stage view) names its own budget in ``counted_as``: every person in a Teams call opens
+    the stage with the same link at once."""
     budget = BUDGET_OF_EVENT.get(event, COMMANDS)
-    counted = (session.get("meeting_id") or "", session.get("participant_id") or "")
+    sender = session.get("counted_as") or session.get("participant_id") or ""
+    counted = (session.get("meeting_id") or "", sender)
     if limits().exceeded(budget, *counted) is not None:
         raise Rejected("rate_limited", RATE_LIMITED)  # a new one each time: a raise grows its trace
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from companion.domain import roster
 from companion.domain.model import LearningSet, RosterEntry
 from companion.identity.hosts import external_url
+from companion.identity.tokens import StageCredential
 from companion.services import services
 
 
@@ -24,9 +25,19 @@ def invite_url(learning_set: LearningSet) -> str:
     return link("pages.join", token)
 
 
+def stage_url(learning_set: LearningSet, person_id: str) -> str:
+    """A freshly signed link to the set's stage view, made for one person: it stops working when
+    they leave the set or a facilitator replaces the set's links (``domain.stage``)."""
+    credential = StageCredential(learning_set.id, person_id, learning_set.invite_generation)
+    return link("stage.page", services().signer.stage_token(credential))
+
+
 def links_for(person: RosterEntry, learning_set: LearningSet) -> dict[str, str]:
-    """The links a person's widget holds beyond their own: the invite, for facilitators only."""
-    return {"invite_url": invite_url(learning_set)} if roster.facilitates(person) else {}
+    """The links a person's widget holds beyond their own: the invite and the stage view, for
+    facilitators only."""
+    if not roster.facilitates(person):
+        return {}
+    return {"invite_url": invite_url(learning_set), "stage_url": stage_url(learning_set, person.id)}
 
 
 def links_of_set(set_id: str) -> Callable[[RosterEntry], dict[str, str]]:

@@ -1,6 +1,7 @@
-"""Signed links. An invite admits anyone to a set; a participant token is one person's key.
+"""Signed links. An invite admits anyone to a set; a participant token is one person's key; a
+stage token opens the read-only stage view of a set's meeting, for a shared screen.
 
-The two kinds use different salts, so neither can be passed off as the other, and both expire.
+Each kind uses its own salt, so none can be passed off as another, and all expire.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from companion.domain.errors import Rejected
 
 _INVITE_SALT = "companion.invite.v1"
 _PARTICIPANT_SALT = "companion.participant.v1"
+_STAGE_SALT = "companion.stage.v1"
 
 
 @dataclass(frozen=True)
@@ -34,17 +36,33 @@ class Credential:
     participant_id: str
 
 
+@dataclass(frozen=True)
+class StageCredential:
+    """What a stage link says: whose it is and the set's invite generation when it was signed.
+    It shows only what every member sees, and only while that person stays active in the set
+    and nobody has replaced the set's links (``domain.stage``)."""
+
+    set_id: str
+    participant_id: str
+    generation: int
+
+
 class TokenSigner:
     def __init__(self, secret_key: str, max_age_seconds: int) -> None:
         self.max_age_seconds = max_age_seconds
         self._invites = URLSafeTimedSerializer(secret_key, salt=_INVITE_SALT)
         self._participants = URLSafeTimedSerializer(secret_key, salt=_PARTICIPANT_SALT)
+        self._stages = URLSafeTimedSerializer(secret_key, salt=_STAGE_SALT)
 
     def invite_token(self, set_id: str, generation: int) -> str:
         return self._invites.dumps({"s": set_id, "g": generation})
 
     def participant_token(self, credential: Credential) -> str:
         return self._participants.dumps({"s": credential.set_id, "p": credential.participant_id})
+
+    def stage_token(self, credential: StageCredential) -> str:
+        data = {"s": credential.set_id, "p": credential.participant_id, "g": credential.generation}
+        return self._stages.dumps(data)
 
     def read_invite(self, token: str) -> Invite:
         data = self._load(self._invites, token, "invite")
@@ -53,6 +71,10 @@ class TokenSigner:
     def read_participant(self, token: str) -> Credential:
         data = self._load(self._participants, token, "participant")
         return Credential(set_id=data["s"], participant_id=data["p"])
+
+    def read_stage(self, token: object) -> StageCredential:
+        data = self._load(self._stages, token, "stage")
+        return StageCredential(data["s"], data["p"], int(data["g"]))
 
     def _load(self, serializer: URLSafeTimedSerializer, token: object, kind: str) -> dict:
         if not isinstance(token, str) or not token:

@@ -63,13 +63,22 @@ function contractNews(previous, meeting, ctx) {
 }
 
 let pending = null;
+// Words asked with `keep` and not yet written: what follows before they are goes after them rather
+// than in their place. A keyboard shortcut says what it does, and the news its press causes may
+// arrive within the pause.
+let kept = "";
 
-export function announce(text) {
+export function announce(text, { keep = false } = {}) {
   const announcer = byId("announcer");
+  const words = kept && !keep ? `${kept} ${text}` : text;
+  kept = keep ? text : kept;
   announcer.textContent = "";
   window.clearTimeout(pending);
   // A short pause between clearing and writing makes screen readers treat it as new speech.
-  pending = window.setTimeout(() => { announcer.textContent = text; }, 50);
+  pending = window.setTimeout(() => {
+    announcer.textContent = words;
+    kept = "";
+  }, 50);
 }
 
 export function announceChanges(previous, ctx) {

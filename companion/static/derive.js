@@ -22,14 +22,25 @@ export function askingQuestions(meeting) {
   return inWork(meeting) && meeting.work.stage !== "actions";
 }
 
-// Accepted bids still to present, in presenting order.
-export function presentingQueue(meeting) {
-  return meeting.bids.filter((bid) => bid.status === "accepted");
+// The work comes before the learning review. An accepted bid still waiting once the meeting is
+// there, or closed, was not reached: the facilitator moved on past it (and may yet go back).
+const PAST_THE_WORK = new Set(["learning_review", "closed"]);
+
+export function notReached(meeting, bid) {
+  return bid.status === "accepted" && PAST_THE_WORK.has(meeting.phase);
 }
 
-// The bid of yours that is still in play (waiting, accepted, declined or being worked on).
+// Accepted bids still to present, in presenting order.
+export function presentingQueue(meeting) {
+  return meeting.bids.filter((bid) => bid.status === "accepted" && !notReached(meeting, bid));
+}
+
+// The bid of yours that is still in play (waiting, accepted or being worked on), or else one
+// declined: someone turned down may ask again, and then the new bid is the one that matters.
 export function bidOf(meeting, participantId) {
-  return meeting.bids.find((bid) => bid.participant_id === participantId && bid.status !== "done") || null;
+  const yours = meeting.bids.filter((bid) => bid.participant_id === participantId);
+  return yours.find((bid) => ["pending", "accepted", "working"].includes(bid.status))
+    || yours.find((bid) => bid.status === "declined") || null;
 }
 
 export function presenterOf(meeting) {

@@ -5,6 +5,7 @@ import { wireCopyButtons } from "./copy.js";
 import { isFacilitation } from "./derive.js";
 import { forget, remember } from "./devices.js";
 import { byId } from "./dom.js";
+import { renderShortcuts, wireShortcuts } from "./shortcuts.js";
 import { renderConsole } from "./views/console.js";
 import { contractLines, renderContract } from "./views/contract.js";
 import { renderLearnings } from "./views/learnings.js";
@@ -18,7 +19,9 @@ import {
   noteSignalSent, renderSignals, signalsHiddenFor, tellSignalStatus, tickSignals, whyNotSendable,
   wireSignalChoices,
 } from "./views/signals.js";
+import { renderStageCard } from "./views/stage_card.js";
 import { renderSummary } from "./views/summary.js";
+import { renderPlacement, renderTabs, wireTabs } from "./views/tabs.js";
 import { followTeams } from "./teams.js";
 import {
   renderPlaces, renderPresenterTools, renderQuestionPrompts, renderYourActions,
@@ -60,6 +63,7 @@ function context() {
     guide: view.guide,
     learnings: view.learnings,
     roster: view.roster,
+    links: view.links,
     serverNow: clock.serverNow,
     isFacilitator: isFacilitation(you.role),
     signalsHidden: signalsHiddenFor(view.meeting, you.id),
@@ -70,7 +74,8 @@ function context() {
 const REGIONS = [
   renderPhase, renderSpeakers, renderLobby, renderContract, renderPlaces, renderYourActions, renderPresenterTools,
   renderLearnings, renderQuestionPrompts, renderRound, renderReports, renderWork, renderSummary, renderBids,
-  renderConsole, renderParticipants, renderExpected, renderActivity,
+  renderConsole, renderParticipants, renderExpected, renderActivity, renderStageCard, renderTabs,
+  renderPlacement, renderShortcuts,
 ];
 
 function render(previous) {
@@ -96,7 +101,9 @@ let tickTimer = null;
 
 function scheduleTick(delay) {
   window.clearTimeout(tickTimer);
-  if (Number.isFinite(delay)) tickTimer = window.setTimeout(tick, delay + 5);
+  // No margin added: a countdown asks for its redraw a little ahead itself (views/now.js), and
+  // one that runs a millisecond too soon only asks again.
+  if (Number.isFinite(delay)) tickTimer = window.setTimeout(tick, delay);
 }
 
 function tick() {
@@ -391,9 +398,11 @@ function reconnect() {
   socket.connect();
 }
 
+wireTabs();
 wireCopyButtons(byId("copy-status"));
 wireForms();
 wireSignalChoices(redraw);
+wireShortcuts(() => (view.meeting ? context() : null));
 wireYourData(token, dataDeleted);
 wireInviteCard(token, () => view.setId);
 watchNetwork();

@@ -14,7 +14,7 @@ from companion.domain.errors import Rejected
 from companion.domain.model import Admission, LearningSet
 from companion.domain.summary import summary
 from companion.guards.limits import limited_per_address
-from companion.identity.links import invite_url, link
+from companion.identity.links import invite_url, link, links_for
 from companion.identity.tokens import Credential
 from companion.logs import get_logger
 from companion.schemas import CreateSetSchema, FacilitatedSetsSchema
@@ -27,12 +27,18 @@ from companion.views.access import (
     standing_member,
     teams_identity,
 )
-from realtime.broadcast import send_links, send_meeting_deleted, send_meeting_moved
+from realtime.broadcast import (
+    send_links,
+    send_meeting_deleted,
+    send_meeting_moved,
+    send_stage_closed,
+)
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 log = get_logger("api")
 # The invite as the QR code carries it: the lobby then tells facilitators how someone came.
 QR_ARRIVAL = "via=qr"
+LINKS_REPLACED_TEXT = "The set's links were replaced. Open the stage view again from the widget."
 
 
 @blueprint.post("/sets")
@@ -153,12 +159,15 @@ def history(set_id: str) -> Response:
 @blueprint.post("/sets/<set_id>/invite")
 def replace_invite(set_id: str) -> tuple[Response, int]:
     """A facilitator replaces the member invite link, say after it leaked: every earlier invite
-    stops admitting anyone at once. The facilitators' open widgets get the new link."""
+    stops admitting anyone at once, and so does every stage link, whose views close. The
+    facilitators' open widgets get the new links."""
     kept, _ = facilitator_of(set_id)
     learning_set = services().store.replace_invite(set_id)
     invite = invite_url(learning_set)
     if learning_set.current_meeting_id is not None:
-        send_links(kept, learning_set.current_meeting_id, {"invite_url": invite})
+        meeting_id = learning_set.current_meeting_id
+        send_links(kept, meeting_id, lambda person: links_for(person, learning_set))
+        send_stage_closed(meeting_id, None, LINKS_REPLACED_TEXT)
     log.info("invite.replaced", extra={"set_id": set_id})
     response = jsonify(invite_url=invite, invite_token=invite.split("#", 1)[1])
     response.headers["Cache-Control"] = "no-store"
@@ -175,12 +184,12 @@ def invite_qr(set_id: str) -> Response:
     address, _, token = invite_url(learning_set).partition("#")
     invite = f"{address}?{QR_ARRIVAL}#{token}"
     log.info("invite.qr_shown", extra={"set_id": set_id})
-    response = jsonify(set_name=learning_set.name, invite_url=invite, qr=_qr_data_uri(invite))
+    response = jsonify(set_name=learning_set.name, invite_url=invite, qr=qr_data_uri(invite))
     response.headers["Cache-Control"] = "no-store"  # it holds an invite: keep it out of caches
     return response
 
 
-def _qr_data_uri(text: str) -> str:
+def qr_data_uri(text: str) -> str:
     """An SVG data URI, which the page's CSP (``img-src 'self' data:``) allows and which stays
     sharp at any size. Black on white with the standard quiet zone of 4 modules, in every theme,
     because that is what phone cameras look for. Error correction M: a screen is never torn or

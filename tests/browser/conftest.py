@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Frame,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.support import REPO_ROOT
 
@@ -120,3 +127,29 @@ def assert_no_axe_violations(page: Page, axe_script: str, where: str) -> None:
         for v in violations
     )
     assert not violations, f"axe-core found violations on {where}:\n{report}"
+
+
+# --- The widget's tabs: a narrow widget shows one panel at a time --------------------------------
+
+
+def reveal(page: Page | Frame, selector: str) -> None:
+    """In a narrow widget, open the tab whose panel holds ``selector``, as a person would."""
+    panel = page.locator(".tab-panel", has=page.locator(selector))
+    if panel.count() and panel.is_hidden():
+        tab = panel.get_attribute("aria-labelledby")
+        page.locator(f"#{tab}").click()
+
+
+def each_tab(page: Page) -> Iterator[str]:
+    """Open each of the widget's tabs in turn, yielding its name; a wide widget, which shows
+    every panel at once, yields once ("all")."""
+    tabs = page.locator('#tab-list [role="tab"]:visible')
+    if not page.locator("#tabs").is_visible():
+        yield "all"
+        return
+    for index in range(tabs.count()):
+        tab = tabs.nth(index)
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        yield tab.inner_text()
+    tabs.first.click()

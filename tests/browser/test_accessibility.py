@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     SIDE_PANEL,
     OpenPage,
     axe_violations,
+    reveal,
     shows_version,
 )
 from tests.support import (
@@ -191,7 +192,7 @@ SHOWN: dict[str, dict[str, str]] = {
     },
     "closed": {
         "facilitator": "#steer-controls >> text=Start the next meeting",
-        "member": "#summary-card >> text=Pat Presenter",
+        "member": "#summary-presenters >> text=Pat Presenter",
         "presenter": "#summary-presenters >> text=Ask Sam to shadow me",
         "observer": "#summary-card >> text=Meeting summary",
     },
@@ -265,8 +266,11 @@ class AxeTour:
         """Open the folded parts a person would open in this state, so axe sees them too."""
         for (role, _), page in self.pages.items():
             for details in OPENED.get(state, {}).get(role, ()):
+                reveal(page, details)
                 page.locator(f"{details} > summary").click()
                 expect(page.locator(details)).to_have_attribute("open", "")
+            if page.locator("#tab-now").is_visible():
+                page.locator("#tab-now").click()  # back to the meeting, whose views come next
 
     def close(self) -> None:
         for context in self.contexts:
@@ -604,7 +608,8 @@ def test_a_facilitator_steers_accepts_and_times_by_keyboard(
 
     pat_bid = meeting.bid_of("presenter")
     tab_to(page, f'#bids button[data-command="accept_bid"][data-args*="{pat_bid}"]')
-    expect(page.get_by_role("button", name="Accept Pat Presenter's bid")).to_be_focused()
+    accept = page.get_by_role("button", name="Accept Pat Presenter's bid", exact=True)
+    expect(accept).to_be_focused()
     assert_focus_visible(page, "Accept Pat's bid, reached by Tab")
     page.keyboard.press("Enter")
     meeting.widgets["facilitator"].wait_for(

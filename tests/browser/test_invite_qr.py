@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     SIDE_PANEL,
     OpenPage,
     assert_no_axe_violations,
+    reveal,
     shows_version,
 )
 from tests.browser.test_accessibility import tab_to
@@ -54,6 +55,8 @@ class InviteMeeting(CommandedMeeting):
         page.goto(f"{address}{query}#{token}")
         expect(page.locator(LIVE)).to_be_attached()
         shows_version(page, self.version)
+        if who == "facilitator":
+            reveal(page, "#invite")  # in a narrow widget, the invite is with the set's people
         return page
 
 
@@ -70,6 +73,7 @@ def qr_dialog(page: Page) -> Locator:
 
 def open_qr(page: Page) -> Locator:
     """Open the QR code by keyboard, as a facilitator at a shared screen would."""
+    reveal(page, "#show-qr")
     tab_to(page, "#show-qr", limit=300)
     page.keyboard.press("Enter")
     dialog = qr_dialog(page)
@@ -199,6 +203,7 @@ def test_a_co_facilitator_made_a_member_while_showing_it_is_not_left_behind_a_mo
     expect(dialog).to_be_hidden()
     expect(mo.locator("#invite")).to_be_hidden()
     assert not mo.evaluate("document.getElementById('qr-dialog').open")
+    reveal(mo, "#your-data-box")
     mo.locator("#your-data-box > summary").click(timeout=5000)  # the page answers again
     expect(mo.locator("#your-data-box")).to_have_attribute("open", "")
 

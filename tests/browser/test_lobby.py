@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     SIDE_PANEL,
     OpenPage,
     assert_no_axe_violations,
+    reveal,
 )
 from tests.support import ServerProcess, post_created
 
@@ -33,6 +34,7 @@ def facilitator_page(open_page: OpenPage, created: dict[str, Any]) -> Page:
     fay.on("dialog", lambda dialog: dialog.accept())
     fay.goto(created["facilitator_url"])
     expect(fay.locator(LIVE)).to_be_attached()
+    reveal(fay, "#lobby-card")  # in a side panel, the lobby is with the set's people
     return fay
 
 

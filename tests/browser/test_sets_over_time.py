@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     SIDE_PANEL,
     OpenPage,
     assert_no_axe_violations,
+    reveal,
     shows_version,
 )
 from tests.support import (
@@ -77,9 +78,14 @@ def test_members_read_and_agree_to_the_contract_at_the_opening_by_keyboard_and_b
     ada = meeting.open(open_page(**SIDE_PANEL), "ada")
     ben = meeting.open(open_page(phone=True), "ben")
 
-    # At the opening the contract is there in full, on every page.
-    for page in (fay, ada, ben):
+    # At the opening the contract is there in full on a desktop; in a side panel or on a phone,
+    # where the rules alone would fill two screens, one tap away, above the agree button.
+    expect(fay.locator("#contract-box")).to_have_attribute("open", "")
+    for page in (ada, ben):
+        expect(page.locator("#contract-box")).not_to_have_attribute("open", "")
+        page.locator("#contract-summary").click()
         expect(page.locator("#contract-box")).to_have_attribute("open", "")
+    for page in (fay, ada, ben):
         expect(page.locator("#contract-items li")).to_have_count(len(contract["items"]))
         assert rules(page) == contract["items"]
     for page in (ada, ben):
@@ -151,6 +157,7 @@ def test_the_contract_is_folded_away_after_the_opening_and_opens_by_keyboard(
     meeting: SetMeeting, open_page: OpenPage, axe_script: str
 ) -> None:
     ben = meeting.open(open_page(**SIDE_PANEL), "ben")
+    ben.locator("#contract-summary").click()  # read at the opening
     expect(ben.locator("#contract-box")).to_have_attribute("open", "")
     shows_version(ben, meeting.send("facilitator", "advance_phase"))  # check-in
     expect(ben.locator("#phase-name")).to_have_text("Check-in")
@@ -158,6 +165,7 @@ def test_the_contract_is_folded_away_after_the_opening_and_opens_by_keyboard(
     expect(box).not_to_have_attribute("open", "")
     expect(ben.locator("#contract-items")).to_be_hidden()
 
+    reveal(ben, "#contract-box")  # after the opening, the contract is with the set's things
     ben.locator("#contract-summary").focus()
     ben.keyboard.press("Enter")
     expect(box).to_have_attribute("open", "")
@@ -200,7 +208,8 @@ def test_a_facilitator_starts_the_next_meeting_and_every_open_widget_moves_to_it
         expect(page.locator("#phase-name")).to_have_text("Opening")
         expect(page.locator(LIVE)).to_be_attached()
         expect(page.locator("#activity li")).to_have_count(0)  # a fresh meeting, a fresh log
-        expect(page.locator("#contract-box")).to_have_attribute("open", "")
+        # Narrow pages both: the contract is one tap away, as at every opening there.
+        expect(page.locator("#contract-summary")).to_be_visible()
     # The set keeps its contract, and who agreed to it.
     expect(ada.locator("#contract-status")).to_have_text(AGREED)
     expect(fay.get_by_role("button", name="Start the next meeting")).to_have_count(0)
@@ -452,6 +461,7 @@ def test_a_member_downloads_their_notes_and_deletes_their_data(
     meeting = second_meeting
     ada = meeting.open(open_page(**SIDE_PANEL), "ada")
     fay = meeting.open(open_page(**SIDE_PANEL), "facilitator")
+    reveal(ada, "#your-data-box")
     ada.locator("#your-data-box > summary").focus()
     ada.keyboard.press("Enter")
     expect(ada.locator("#your-data-box")).to_have_attribute("open", "")
@@ -468,6 +478,7 @@ def test_a_member_downloads_their_notes_and_deletes_their_data(
 
     # The lead facilitator cannot leave the set this way: the server says why.
     fay.on("dialog", lambda dialog: dialog.accept())
+    reveal(fay, "#your-data-box")
     fay.locator("#your-data-box > summary").click()
     fay.get_by_role("button", name="Delete my data from this set").click()
     expect(fay.locator("#your-data-status")).not_to_have_text(re.compile(r"^(|Deleting…)$"))
@@ -531,7 +542,7 @@ def test_a_bid_may_share_its_title_and_facilitators_see_who_is_expected(
     ada.locator("#bid-box > summary").focus()
     ada.keyboard.press("Enter")
     ada.get_by_label("Your issue in a few words").fill("A rota nobody likes")
-    share = ada.get_by_label("Show my issue's title in the meeting summary")
+    share = ada.get_by_label("Show my issue's title in the summary")
     share.focus()
     ada.keyboard.press("Space")
     expect(share).to_be_checked()

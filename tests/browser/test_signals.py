@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     SIDE_PANEL,
     OpenPage,
     axe_violations,
+    reveal,
     shows_version,
 )
 from tests.support import CommandedMeeting, ServerProcess, close_all
@@ -98,6 +99,7 @@ def signal_commands_sent(page: Page) -> list[str]:
 
 
 def open_settings(page: Page) -> None:
+    reveal(page, "#signal-settings")  # in a side panel, on the console's tab
     page.locator("#signal-settings > summary").click()
     expect(page.locator("#signal-settings")).to_have_attribute("open", "")
 
@@ -161,14 +163,15 @@ def test_members_signal_by_keyboard_and_by_touch_and_each_counts_once_while_thei
 def test_the_server_says_why_when_a_reloaded_page_sends_a_signal_that_still_counts(
     meeting: SignalMeeting, open_page: OpenPage
 ) -> None:
-    """A reload forgets what this page sent; the server still counts Mo once, and says so."""
+    """After a reload the page still knows what it sent (tests/browser/test_signal_reload.py); the
+    server counts Mo once all the same, and pressing it again sends nothing that counts."""
     mo = meeting.open(open_page(**SIDE_PANEL), "mo")
     mo.get_by_role("button", name="Mind the time").click()
     expect(mo.locator("#signal-status")).to_have_text("Sent, anonymously.")
     mo.reload()
     expect(mo.locator(LIVE)).to_be_attached()
     expect(count_of(mo, "time")).to_have_text("1")
-    mo.get_by_role("button", name="Mind the time").click()
+    mo.get_by_role("button", name="Mind the time").click(force=True)  # aria-disabled
     expect(mo.locator("#signal-status")).to_have_text(STILL_COUNTS)
     expect(mo.locator("#command-error")).to_have_text("")
     assert meeting.counted() == {"time": 1}
@@ -293,7 +296,7 @@ def test_a_facilitator_sets_how_long_signals_count(
 ) -> None:
     fay = meeting.open(open_page(**SIDE_PANEL), "facilitator")
     mo = meeting.open(open_page(**SIDE_PANEL), "mo")
-    expect(mo.locator("#signals-help")).to_contain_text("counts fade after 60 s.")
+    expect(mo.locator("#signals-help")).to_contain_text("Counts fade after 60 s.")
     mo.get_by_role("button", name="I need clarity").click()
     expect(signal(mo, "clarity")).to_have_attribute("data-state", "sent")
 
@@ -308,7 +311,7 @@ def test_a_facilitator_sets_how_long_signals_count(
     seconds.fill("30")
     seconds.press("Enter")
     for page in (fay, mo):
-        expect(page.locator("#signals-help")).to_contain_text("counts fade after 30 s.")
+        expect(page.locator("#signals-help")).to_contain_text("Counts fade after 30 s.")
         expect(page.locator("#activity li").first).to_have_text(
             "Fay set signals to count for 30 s."
         )
@@ -319,7 +322,7 @@ def test_a_facilitator_sets_how_long_signals_count(
 
     seconds.fill("120")
     fay.get_by_role("button", name="Save how long signals count").click()
-    expect(mo.locator("#signals-help")).to_contain_text("counts fade after 2 min.")
+    expect(mo.locator("#signals-help")).to_contain_text("Counts fade after 2 min.")
     expect(fay.locator("#activity li").first).to_have_text("Fay set signals to count for 2 min.")
 
 

@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Frame, Page, expect
 
-from tests.browser.conftest import LIVE, assert_no_axe_violations
+from tests.browser.conftest import LIVE, assert_no_axe_violations, reveal
 from tests.identity import entra
 from tests.support import ServerProcess, ask_to_join, create_set, free_port, join_set
 
@@ -154,7 +154,9 @@ def test_the_widget_in_the_side_panel_follows_the_teams_theme_and_writes_dates_i
     page.evaluate("window.teamsHost.setTheme('default')")
     expect(frame.locator("html")).to_have_attribute("data-theme", "light")
     page.on("dialog", lambda dialog: dialog.accept())
+    reveal(frame, "#closing-controls")  # the console's tab, in the side panel
     frame.get_by_role("button", name="End the meeting").click()
+    frame.get_by_role("tab", name="Now").click()
     held = frame.locator("#summary-held")
     expect(held).to_be_visible()
     weekday = frame.evaluate(
@@ -201,7 +203,7 @@ def test_setting_up_the_tab_with_a_new_set_then_opening_it_as_its_facilitator(
     expect(continue_link).to_have_text("Continue as Fay Adeyemi")
     continue_link.click()
     frame.wait_for_selector(LIVE)
-    expect(frame.locator("#console")).to_be_visible()
+    expect(frame.get_by_role("tab", name="Console")).to_be_visible()  # theirs, in the side panel
     expect(frame.locator("#set-name")).to_have_text("Ward leaders")
 
 
@@ -414,3 +416,50 @@ def test_a_guest_from_another_tenant_joins_the_lobby_told_why_they_were_not_reco
     expect(frame.get_by_role("heading", name="You are in the waiting room")).to_be_visible()
     guest_entry = next(p for p in roster_people(signing_in_server, created) if p["name"] == "Guest")
     assert (guest_entry["came_by"], guest_entry["verified"]) == ("teams", False)
+
+
+# --- The meeting stage ---------------------------------------------------------------------------
+
+
+def test_share_to_stage_in_the_side_panel_asks_teams_to_show_the_stage_view(
+    open_framed: OpenFramed, framed_server: ServerProcess
+) -> None:
+    created = create_set(framed_server.url, "Framed set", "Fay")
+    page, frame = open_framed(created["facilitator_url"], frame="sidePanel")
+    frame.wait_for_selector(LIVE)
+    reveal(frame, "#stage-card")
+    stage_link = frame.get_by_role("link", name="Open the stage view")
+    address = stage_link.get_attribute("href")
+    assert address and address.startswith(f"{framed_server.url}/stage#")
+    frame.get_by_role("button", name="Share to stage").click()
+    wait_for_host(page, "state.sharedToStage.length === 1")
+    assert host_state(page)["sharedToStage"] == [address]
+    expect(frame.locator("#stage-status")).to_contain_text("on the meeting stage")
+
+
+def test_share_to_stage_is_offered_only_in_a_teams_side_panel(
+    open_page: Callable[..., Page], live_server: ServerProcess
+) -> None:
+    created = create_set(live_server.url, "Plain tab set", "Fay")
+    page = open_page(1280, 800)
+    page.goto(created["facilitator_url"])
+    page.wait_for_selector(LIVE)
+    expect(page.locator("#stage-card")).to_be_visible()
+    expect(page.locator("#share-to-stage")).to_be_hidden()
+
+
+@pytest.mark.parametrize("who", ["facilitator", "member"])
+def test_opened_on_the_meeting_stage_the_widget_shows_the_stage_view(
+    open_framed: OpenFramed, framed_server: ServerProcess, who: str
+) -> None:
+    """Teams opens the app on the stage for everyone in the call, each as themselves: whoever is
+    in the set sees the stage view there, never their own widget."""
+    created = create_set(framed_server.url, "Framed set", "Fay")
+    member = join_set(framed_server.url, created["invite_token"], "Mo")
+    url = created["facilitator_url"] if who == "facilitator" else member["widget_url"]
+    _, frame = open_framed(url, frame="meetingStage")
+    expect(frame.locator("main.stage-view")).to_be_attached(timeout=15000)
+    assert urlsplit(frame.url).path == "/stage"
+    frame.wait_for_selector(LIVE)
+    expect(frame.locator("#phase-name")).to_have_text("Opening")
+    expect(frame.locator("#stage-signals")).to_be_visible()

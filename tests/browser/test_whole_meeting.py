@@ -113,7 +113,7 @@ def test_a_whole_meeting_runs_from_opening_to_closed_in_five_browsers(
 
     # Opening: the contract reminder and a moment of silence, on everyone's screen.
     meeting.agree("Opening")
-    meeting.click("Fay", "Silence, 30 s")
+    meeting.click("Fay", "Silence, 1 min")
     for page in meeting.pages.values():
         expect(page.locator("#timers [data-timer=silence]")).to_be_visible()
     meeting.agree("Opening")

@@ -23,7 +23,7 @@ import pytest
 import requests
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import DESKTOP, LIVE, SIDE_PANEL, OpenPage, shows_version
+from tests.browser.conftest import DESKTOP, LIVE, SIDE_PANEL, OpenPage, reveal, shows_version
 from tests.support import (
     CommandedMeeting,
     ServerProcess,
@@ -325,6 +325,7 @@ def test_the_notes_download_holds_the_words_escaped_and_is_never_a_page(
     dialogs = dialogs_of(ada)
     ada.goto(written.urls["ada"])
     shows_version(ada, written.version)
+    reveal(ada, "#your-data-box")
     ada.locator("#your-data-box > summary").click()
     with ada.expect_download() as downloading:
         ada.get_by_role("button", name="Download my actions and learnings").click()

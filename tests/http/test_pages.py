@@ -8,7 +8,13 @@ from tests.support import free_port
 
 
 @pytest.mark.parametrize(
-    ("path", "marker"), [("/", "start-form"), ("/join", "join-form"), ("/w", "participants")]
+    ("path", "marker"),
+    [
+        ("/", "start-form"),
+        ("/join", "join-form"),
+        ("/w", "participants"),
+        ("/stage", "stage-signals"),
+    ],
 )
 def test_pages_render_with_their_forms(client: FlaskClient, path: str, marker: str) -> None:
     response = client.get(path)

@@ -5,7 +5,8 @@ import { byId, commandButton, el, fill, show } from "../dom.js";
 import { inWork } from "../derive.js";
 import { PHASE_LABELS, TIMER_LABELS } from "../phases.js";
 
-// What a facilitator most often does next: shown in "Your part", at the top of the widget.
+// What a facilitator most often does next, on the first screen: back, next, and the one override
+// the step most often needs. A keyboard shortcut presses the same buttons.
 function steerControls(ctx) {
   const { meeting } = ctx;
   const controls = [];
@@ -14,17 +15,51 @@ function steerControls(ctx) {
   }
   if (meeting.phase !== "closed") controls.push(commandButton("Next step", "advance_phase"));
   if (meeting.phase === "closed") controls.push(nextMeetingButton(ctx));
+  const override = keyOverride(ctx);
+  if (override) controls.push(override);
+  return controls;
+}
+
+// The step's key override: the one thing a facilitator most often has to do over the members'
+// heads at that moment. Each is an ordinary command, shown to everyone in Recent activity.
+function keyOverride(ctx) {
+  const { meeting } = ctx;
+  const key = KEY_OVERRIDE;
   if (meeting.phase === "opening") {
-    for (const [text, seconds] of [["30 s", 30], ["1 min", 60], ["2 min", 120]]) {
-      controls.push(commandButton(`Silence, ${text}`, "start_silence", { args: { seconds }, className: "secondary" }));
-    }
+    return commandButton("Silence, 1 min", "start_silence", { args: { seconds: 60 }, className: "secondary", key });
+  }
+  if (meeting.round && meeting.round.current) {
+    const name = ctx.nameOf(meeting.round.current);
+    return commandButton(`Skip ${name}`, "skip_speaker", {
+      args: { participant_id: meeting.round.current }, className: "secondary", key, label: `Skip ${name}, to the next speaker`,
+    });
+  }
+  const pending = meeting.phase === "bidding" && meeting.bids.find((bid) => bid.status === "pending");
+  if (pending) {
+    const text = `Accept ${ctx.nameOf(pending.participant_id)}'s bid`;
+    return commandButton(text, "accept_bid", {
+      args: { bid_id: pending.id }, className: "secondary", key, label: `${text}, the first one waiting`,
+    });
   }
   if (inWork(meeting)) {
     const presenter = ctx.nameOf(meeting.work.presenter);
     const text = meeting.work.stage === "actions" ? `End ${presenter}'s work` : `End questions for ${presenter}`;
-    controls.push(commandButton(text, "end_work", { className: "secondary", key: "end-work-override" }));
+    return commandButton(text, "end_work", { className: "secondary", key });
   }
-  return controls;
+  if (meeting.phase === "learning_review") {
+    return commandButton("End the meeting", "end_meeting", { className: "secondary", key });
+  }
+  return null;
+}
+
+export const KEY_OVERRIDE = "key-override";
+
+// The opening's other silences; the one of a minute is the key override, on the first screen.
+function silenceControls(meeting) {
+  if (meeting.phase !== "opening") return [];
+  return [el("div", { className: "actions" }, [["30 s", 30], ["2 min", 120]].map(([text, seconds]) => commandButton(
+    `Silence, ${text}`, "start_silence", { args: { seconds }, className: "small secondary", key: `silence:${seconds}` },
+  )))];
 }
 
 function sharingControl(meeting) {
@@ -73,7 +108,10 @@ export function renderConsole(ctx) {
   const { meeting } = ctx;
   fillGoTo(ctx);
   fill("sharing-controls", [sharingControl(meeting)]);
-  fill("timer-controls", Object.entries(meeting.timers).map(([name, timer]) => timerRow(name, timer)));
+  fill("timer-controls", [
+    ...Object.entries(meeting.timers).map(([name, timer]) => timerRow(name, timer)),
+    ...silenceControls(meeting),
+  ]);
   fill("closing-controls", meeting.phase !== "closed"
     ? [commandButton("End the meeting", "end_meeting", { className: "danger" })] : []);
   // Set on every render, so the button always deletes the meeting now on screen.

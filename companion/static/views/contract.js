@@ -2,17 +2,20 @@
 // agrees to it; folded away, but a key press from view, for the rest of the meeting. Facilitators
 // may rewrite it, and then everyone is asked to agree afresh.
 import { byId, commandButton, el, fill, setText, show } from "../dom.js";
+import { isWide } from "./tabs.js";
 
 export const contractLines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 
 // Open while the set reads it at the opening, folded away at other times. Only a change of phase
-// moves it: a person's own opening or closing is kept.
+// moves it: a person's own opening or closing is kept. A narrow widget (a side panel, a phone)
+// keeps it folded even then, one tap away above the agree button: in full, the rules alone would
+// fill two screens there.
 let contractBoxPhase = null;
 
 function openContractOnEnteringOpening(phase) {
   if (phase === contractBoxPhase) return;
   contractBoxPhase = phase;
-  byId("contract-box").open = phase === "opening";
+  byId("contract-box").open = phase === "opening" && isWide();
 }
 
 const mustAgree = (ctx) => ctx.you.role === "member" && ctx.meeting.phase !== "closed";

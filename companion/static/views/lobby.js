@@ -3,7 +3,8 @@
 // removed, whom a facilitator may let back in. Drawn from the roster message, which only
 // facilitators receive; nobody else ever holds a waiting person's name.
 import { announce } from "../announce.js";
-import { commandButton, el, fill, setText, show } from "../dom.js";
+import { byId, commandButton, el, fill, setText, show } from "../dom.js";
+import { showPanelOf } from "./tabs.js";
 
 const CAME_BY = {
   invite: "by the invite link",
@@ -70,11 +71,28 @@ function admissionChoice(roster) {
   )]);
 }
 
+// On the first screen, however narrow: someone is at the door. The lobby itself is with the set's
+// people, a tap away.
+function renderNotice(waiting) {
+  const count = waiting.length;
+  setText("tab-set-badge", count ? ` (${count} waiting)` : "");
+  show("tab-set-badge", count > 0);
+  if (!count) return fill("lobby-notice", []);
+  const button = el("button", {
+    text: count === 1 ? "1 person is waiting to join" : `${count} people are waiting to join`,
+    className: "small", attrs: { type: "button", "data-key": "lobby-notice" },
+  });
+  button.onclick = () => showPanelOf(byId("lobby-card"));
+  fill("lobby-notice", [button]);
+}
+
 export function renderLobby(ctx) {
   const { roster } = ctx;
   show("lobby-card", Boolean(ctx.isFacilitator && roster));
+  const waiting = ctx.isFacilitator ? waitingIn(roster) : [];
+  show("lobby-notice", waiting.length > 0);
+  renderNotice(waiting);
   if (!ctx.isFacilitator || !roster) return;
-  const waiting = waitingIn(roster);
   const removed = roster.people.filter((p) => p.status === "removed");
   setText("lobby-heading-count", waiting.length ? ` (${waiting.length})` : "");
   show("lobby-empty", waiting.length === 0);

@@ -37,9 +37,21 @@ export function untilNextChange(ms) {
 // The timer that matters most now comes first and is shown larger.
 const PRIORITY = ["silence", "speaker", "phase", "meeting"];
 
+const timersByPriority = (meeting) => Object.keys(meeting.timers)
+  .sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
+
+// The name of the timer shown first (a facilitator's T pauses it), or null if none runs.
+export const mainTimer = (meeting) => timersByPriority(meeting)[0] || null;
+
+// A redraw runs a little after the moment it was asked for, never before: a few milliseconds on an
+// idle machine, more on a busy phone. Drawn as the time stands when it runs, a countdown would go
+// on showing the second just ended, one more than is left, until then. So each countdown is drawn
+// as it will stand this much later, which also asks for its redraw this much before the second
+// turns over: it turns at most this early, and never late unless the browser is later still.
+const DRAWN_AHEAD_MS = 25;
+
 export function renderTimers(ctx) {
-  const names = Object.keys(ctx.meeting.timers)
-    .sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b));
+  const names = timersByPriority(ctx.meeting);
   fill("timers", names.map((name, index) => el("li", {
     className: index === 0 ? "timer primary" : "timer",
     attrs: { "data-timer": name },
@@ -52,7 +64,7 @@ export function renderTimers(ctx) {
 
 // Rewrite only the numbers. Returns how long until one of them next changes (Infinity if none runs).
 export function tickTimers(ctx) {
-  const now = ctx.serverNow();
+  const now = ctx.serverNow() + DRAWN_AHEAD_MS;
   let soonest = Infinity;
   for (const item of document.querySelectorAll("#timers [data-timer]")) {
     const timer = ctx.meeting.timers[item.dataset.timer];

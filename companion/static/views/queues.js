@@ -1,9 +1,9 @@
 // The queues: the speaking order of a round, the raised hands during work, and the bids. Each
 // person's place is shown to all; facilitators also get the controls to reorder and steer them.
 import { commandButton, el, fill, ordinal, show } from "../dom.js";
-import { askingQuestions, bidOf, inWork, nextSpeaker, presentingQueue } from "../derive.js";
+import { askingQuestions, bidOf, inWork, nextSpeaker, notReached, presentingQueue } from "../derive.js";
 
-const OUTCOME_LABELS = { done: "spoke", passed: "passed", skipped: "skipped" };
+export const OUTCOME_LABELS = { done: "spoke", passed: "passed", skipped: "skipped" };
 const BID_LABELS = {
   pending: "waiting", accepted: "accepted", declined: "declined", working: "presenting now", done: "done",
 };
@@ -99,7 +99,9 @@ function renderNamedActions(ctx) {
 
 export function renderWork(ctx) {
   const { meeting } = ctx;
-  const visible = Boolean(meeting.work) && ["work", "closing_round"].includes(meeting.phase);
+  // The presenter has it all in the now block and their own part; the card is for the rest.
+  const presenterAtWork = Boolean(meeting.work) && meeting.work.presenter === ctx.you.id;
+  const visible = Boolean(meeting.work) && ["work", "closing_round"].includes(meeting.phase) && !presenterAtWork;
   show("work-card", visible);
   if (!visible) return;
   const presenter = ctx.nameOf(meeting.work.presenter);
@@ -124,10 +126,13 @@ function bidControls(ctx, bid, queue, index) {
   return controls;
 }
 
-function bidDetail(meeting, bid, queue) {
-  const proposed = meeting.allocation.minutes[bid.id];
+// Also the stage view's words for a bid (views/stage.js).
+export function bidDetail(meeting, bid, queue) {
+  const unreached = notReached(meeting, bid);
+  const proposed = unreached ? undefined : meeting.allocation.minutes[bid.id];
   const time = proposed !== undefined ? `${proposed} min proposed (asked ${bid.minutes})` : `${bid.minutes} min asked`;
-  const place = bid.status === "accepted" ? `presents ${ordinal(queue.indexOf(bid.id) + 1)}` : BID_LABELS[bid.status];
+  const place = unreached ? "not reached"
+    : bid.status === "accepted" ? `presents ${ordinal(queue.indexOf(bid.id) + 1)}` : BID_LABELS[bid.status];
   return [bid.title ? `“${bid.title}”` : "", time, place].filter(Boolean).join(" · ");
 }
 

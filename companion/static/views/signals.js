@@ -5,15 +5,15 @@
 import { byId, el, fill, setText, show } from "../dom.js";
 import { isPresenting, liveSignalCount, severalSignalled, windowText } from "../derive.js";
 import { icon } from "../icons.js";
+import { followMeeting, keepYours, yours } from "../sent_signals.js";
 import { untilNextChange } from "./now.js";
 
 const HIDE_KEY = "companion.hideSignalsWhilePresenting";
 const OFF_MESSAGE = "The facilitator has switched this signal off for now.";
 
-// This person's own signals that still count, by kind: the server time it fades (estimated when
-// the server said yes) and the version that counted it. Kept in this page only, for the buttons'
-// sake: the server counts each person once per kind, and this says so before it has to.
-const yours = new Map();
+// `yours`: this person's own signals that still count (sent_signals.js, which says why they are
+// kept on this device). For the buttons' sake: the server counts each person once per kind, and
+// this says so before it has to.
 
 // What the activity log can say that ends a signal's count before it fades: for each action,
 // whether it touches `kind`.
@@ -78,7 +78,31 @@ export function tellSignalStatus(text) {
 // The server said yes: from now until it fades, this person's signal of `kind` counts.
 export function noteSignalSent(ctx, kind, version) {
   const windowMs = ctx.meeting.signal_settings.window_seconds * 1000;
-  yours.set(kind, { fadesAt: ctx.serverNow() + windowMs, version });
+  const mine = { fadesAt: ctx.serverNow() + windowMs, version, exact: false };
+  settle(ctx, kind, mine);
+  yours.set(kind, mine);
+  keepYours();
+}
+
+// The snapshot our signal made holds its exact fade time: the latest of its kind, ours being the
+// change that made it. Until that snapshot is seen (it may come before the server's yes, or never,
+// after a gap), the estimate stands, and is matched loosely.
+const MATCHED_WITHIN_MS = 3000;
+
+function settle(ctx, kind, mine) {
+  const fades = ctx.meeting.signals[kind] || [];
+  if (mine.exact || ctx.version !== mine.version || !fades.length) return false;
+  Object.assign(mine, { fadesAt: Math.max(...fades), exact: true });
+  return true;
+}
+
+// Cleared, switched off or restarted by a new window, a kind's fade times go from the snapshot:
+// ours is no longer among them, even if others have signalled since, and even once the activity
+// saying so has scrolled out of the snapshot (a page reloaded long after, say).
+function stillCounted(ctx, kind, mine) {
+  const fades = ctx.meeting.signals[kind] || [];
+  return fades.some((fadesAt) => (mine.exact ? fadesAt === mine.fadesAt
+    : Math.abs(fadesAt - mine.fadesAt) <= MATCHED_WITHIN_MS));
 }
 
 // Why pressing `kind` would not count now, or "" if it would.
@@ -91,14 +115,20 @@ export function whyNotSendable(ctx, kind) {
 }
 
 function forgetEnded(ctx, now) {
+  let changed = false;
   for (const [kind, mine] of yours) {
+    changed = settle(ctx, kind, mine) || changed;
     const counted = ctx.version >= mine.version; // the snapshot counting it has arrived
-    const faded = mine.fadesAt <= now || (counted && liveSignalCount(ctx.meeting.signals[kind], now) === 0);
+    const faded = mine.fadesAt <= now || (counted && !stillCounted(ctx, kind, mine));
     const ended = ctx.meeting.activity.some(
       (entry) => entry.version > mine.version && ENDS_COUNT[entry.action]?.(entry.detail, kind),
     );
-    if (faded || ended) yours.delete(kind);
+    if (faded || ended) {
+      yours.delete(kind);
+      changed = true;
+    }
   }
+  if (changed) keepYours();
 }
 
 function signalContent(signal) {
@@ -138,14 +168,19 @@ let builtFor = "";
 // Rebuilt only when who may send changes; counts and states are rewritten in place by tickSignals.
 export function renderSignals(ctx) {
   const canSend = ctx.you.role === "member" && ctx.meeting.phase !== "closed";
-  if (!canSend) yours.clear();
+  followMeeting(ctx.meeting.id);
+  if (!canSend && yours.size) {
+    yours.clear();
+    keepYours();
+  }
   if (`${canSend}` !== builtFor) {
     builtFor = `${canSend}`;
     fill("signals", ctx.guide.signals.map((signal) => signalItem(signal, canSend)));
   }
   const { window_seconds: seconds } = ctx.meeting.signal_settings;
-  setText("signals-help", "Anonymous: nobody, not even the facilitator, can see who sent one. "
-    + `Each person counts once; counts fade after ${windowText(seconds)}.`);
+  // A no-break space: "60" and "s" never part at the end of a line.
+  const fade = windowText(seconds).replace(" ", "\u00a0");
+  setText("signals-help", `Anonymous, even to the facilitator. Counts fade after ${fade}.`);
   const hidden = signalsHiddenFor(ctx.meeting, ctx.you.id);
   show("signals-help", !hidden);
   show("signals", !hidden);

@@ -3,7 +3,7 @@
 import { byId, commandButton, el, fill, ordinal, show } from "../dom.js";
 import { stillToAgree } from "./contract.js";
 import {
-  askingQuestions, bidOf, inWork, isPresenting, presentingQueue, stillToSpeak,
+  askingQuestions, bidOf, inWork, isPresenting, notReached, presentingQueue, stillToSpeak,
 } from "../derive.js";
 
 const ROLE_PLACES = {
@@ -18,7 +18,7 @@ function roundPlace(meeting, youId) {
   if (!round || !round.speaking_order.includes(youId)) return null;
   if (round.outcomes[youId]) return SPOKEN[round.outcomes[youId]];
   const ahead = stillToSpeak(round).indexOf(youId);
-  if (ahead === 0 && round.current === youId) return "It's your turn to speak.";
+  if (ahead === 0 && round.current === youId) return null; // the banner above says so
   return `You speak ${ordinal(ahead + 1)}: ${ahead === 1 ? "1 person" : `${ahead} people`} before you.`;
 }
 
@@ -34,7 +34,8 @@ function bidPlace(meeting, youId) {
   if (!bid) return null;
   if (bid.status === "pending") return "Your bid is waiting for the facilitator.";
   if (bid.status === "declined") return "Your bid was not taken up this time.";
-  if (bid.status === "working") return "You are presenting.";
+  if (bid.status === "working") return null; // the banner above says so
+  if (notReached(meeting, bid)) return "Your bid was not reached in this meeting.";
   const position = presentingQueue(meeting).findIndex((b) => b.id === bid.id);
   const minutes = meeting.allocation.minutes[bid.id];
   const time = minutes === undefined ? "" : `, with about ${minutes} minutes`;
@@ -44,9 +45,12 @@ function bidPlace(meeting, youId) {
 export function renderPlaces(ctx) {
   const { meeting, you } = ctx;
   const places = [ROLE_PLACES[you.role], roundPlace(meeting, you.id), handPlace(meeting, you.id), bidPlace(meeting, you.id),
-    stillToAgree(ctx) ? "Read our contract, and agree to it if you will keep to it." : null]
+    stillToAgree(ctx) ? "Please read our contract, and agree to it." : null]
     .filter(Boolean);
-  if (!places.length) places.push("Nothing is asked of you right now: listen, and signal if you need to.");
+  if (!places.length) {
+    places.push(meeting.phase === "closed" ? "Nothing more is asked of you today."
+      : "Nothing is asked of you right now: listen, and signal if you need to.");
+  }
   fill("your-places", places.map((text) => el("li", { text })));
 }
 
@@ -77,12 +81,14 @@ export function renderPresenterTools(ctx) {
   const { meeting, you, guide } = ctx;
   const bid = bidOf(meeting, you.id);
   const presenting = isPresenting(meeting, you.id);
-  const upcoming = bid && ["accepted", "working"].includes(bid.status);
+  const upcoming = bid && ["accepted", "working"].includes(bid.status) && !notReached(meeting, bid);
   show("presenter-tools", Boolean(presenting || upcoming));
   if (!isFilled("framing-prompts")) fill("framing-prompts", promptItems(guide.prompts.framing));
   show("action-capture", presenting);
+  show("framing", meeting.phase !== "closing_round"); // framing is for before and during the work
   if (!presenting) return;
   const mine = meeting.actions.filter((action) => action.bid_id === meeting.work.bid_id);
+  show("my-actions-heading", mine.length > 0);
   fill("my-actions", mine.map((action) => el("li", { className: "item" }, [
     el("span", { text: action.text }),
     commandButton("Remove", "remove_action", {

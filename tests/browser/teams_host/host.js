@@ -1,6 +1,6 @@
 // A Teams host, as far as the Teams library (@microsoft/teams-js) needs one for what the app
-// uses: initialize, getContext, the tab configuration calls, sign-in (getAuthToken), and the
-// events a host sends (theme changes, the Save button). Tests drive it through window.teamsHost.
+// uses: initialize, getContext, the tab configuration calls, sign-in (getAuthToken), share to
+// stage, and the events a host sends (theme changes, the Save button). Tests drive it through window.teamsHost.
 const params = new URLSearchParams(window.location.search);
 const frame = document.getElementById("app");
 const host = {
@@ -18,6 +18,8 @@ const host = {
   token: params.get("token") || "token-from-teams",
   authError: params.get("error") || "resourceDisabled",
   tokenRequests: [],
+  // Every address the app asked to share to the meeting stage, in order.
+  sharedToStage: [],
 };
 
 // What Teams would say this page may use: the app needs app and pages.config.
@@ -60,6 +62,8 @@ const ANSWERS = {
   "settings.setSettings": (args) => { host.settings = args[0]; return [true]; },
   "settings.getSettings": () => [host.settings],
   "authentication.getAuthToken": getAuthToken,
+  // teams-js sends [appContentUrl, shareOptions] and calls back with (error, result).
+  "meeting.shareAppContentToStage": (args) => { host.sharedToStage.push(args[0]); return [null, true]; },
 };
 
 const EVENTS = {
