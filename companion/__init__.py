@@ -39,7 +39,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from companion import assets, collector, logs, services
     from companion.guards import headers, limits
     from companion.identity import hosts
-    from companion.views import api, errors, health, membership, pages, stage, teams
+    from companion.views import (
+        api,
+        errors,
+        health,
+        home,
+        membership,
+        next_date,
+        pages,
+        past,
+        record,
+        stage,
+        teams,
+    )
     from realtime import init_app as init_realtime
     from realtime import socketio
 
@@ -55,6 +67,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(teams.blueprint)
     app.register_blueprint(stage.blueprint)
+    app.register_blueprint(past.blueprint)
+    app.register_blueprint(next_date.blueprint)
+    app.register_blueprint(record.blueprint)
+    app.register_blueprint(home.blueprint)
     init_realtime(app)
     hosts.init_app(app)  # in front of Socket.IO's middleware, so it checks /socket.io/ too
     if socketio.async_mode == "gevent":  # one thread serves every meeting: see collector

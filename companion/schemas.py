@@ -113,6 +113,14 @@ class FacilitatedSetsSchema(StrictSchema):
     participant_tokens = _remembered(required=True)
 
 
+class HomeSchema(StrictSchema):
+    """A facilitator's home: the links this device holds (none, on a new device) and, inside
+    Teams, the sign-in token that finds their sets on any device."""
+
+    participant_tokens = _remembered()
+    teams_token = _teams_token()
+
+
 class ConnectAuthSchema(StrictSchema):
     token = Token()
 
@@ -122,6 +130,17 @@ class StageAuthSchema(StrictSchema):
     kind is read only as itself, so a participant's link cannot open a stage, nor the reverse."""
 
     stage = Token()
+
+
+class NextMeetingSchema(StrictSchema):
+    """The next meeting as a facilitator plans it. Only the shape is checked here; whether the
+    date, the zone and the length make sense is the rules' to say (``domain.schedule``), with
+    their own codes."""
+
+    local_start = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    time_zone = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    minutes = fields.Integer(required=True, strict=True)
+    include_invite = StrictBoolean(load_default=False)
 
 
 SCHEMA = "_schema"  # where marshmallow files a problem of the whole body
@@ -210,6 +229,10 @@ class SetAllocation(StrictSchema):
     mode = _choice([a.value for a in Allocation])
 
 
+class RecordPresenters(StrictSchema):
+    on = StrictBoolean(required=True)
+
+
 class TimerArgument(StrictSchema):
     timer = _choice(list(timers.NAMES))
 
@@ -292,6 +315,7 @@ COMMAND_SCHEMAS: dict[str, type[Schema]] = {
     "decline_bid": BidArgument,
     "reorder_bids": NewOrder,
     "set_allocation": SetAllocation,
+    "set_record_presenters": RecordPresenters,
     "raise_hand": NoArguments,
     "lower_hand": NoArguments,
     "call_next": NoArguments,

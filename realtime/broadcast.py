@@ -66,8 +66,12 @@ def send_snapshot(meeting: Meeting, sid: str) -> None:
     socketio.emit("snapshot", snapshot_message(meeting), to=sid)
 
 
-def send_welcome(meeting: Meeting, you: RosterEntry, links: dict[str, str], sid: str) -> None:
-    """Tells one widget who it is and the words for each phase; facilitators also get links."""
+def send_welcome(
+    meeting: Meeting, you: RosterEntry, links: dict[str, str], sid: str, looking: bool = False
+) -> None:
+    """Tells one widget who it is and the words for each phase; facilitators also get links.
+    ``looking``: it opened an ended meeting, so it is not present in it, and reconnects to be
+    present should a facilitator reopen it."""
     message = {
         "type": "welcome",
         "version": meeting.version,
@@ -75,6 +79,7 @@ def send_welcome(meeting: Meeting, you: RosterEntry, links: dict[str, str], sid:
         "you": {"id": you.id, "role": you.role.value, "name": you.name},
         "links": links,
         "guide": guide(),
+        "looking": looking,
     }
     socketio.emit("welcome", message, to=sid)
 

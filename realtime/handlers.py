@@ -13,7 +13,7 @@ from companion.clock import now_ms
 from companion.domain import roster
 from companion.domain.commands import Command
 from companion.domain.errors import Rejected
-from companion.domain.model import LearningSet, Roster, Status
+from companion.domain.model import LearningSet, Meeting, Roster, Status
 from companion.guards.limits import (
     count_participant_event,
     holds_connection_slot,
@@ -126,26 +126,45 @@ def _enter_meeting(learning_set: LearningSet, participant_id: str) -> None:
     assert meeting_id is not None
     connection_id = liveness().connection_id()
     command = Command("connect", participant_id, now_ms(), {"connection_id": connection_id})
+    viewing = False
     try:
         liveness().holding(meeting_id)
         meeting = commit(meeting_id, command, learning_set.id).meeting
     except Rejected as error:
-        raise _refuse(error.code, error.message) from error
+        if error.code != "meeting_closed":
+            raise _refuse(error.code, error.message) from error
+        meeting, viewing = _ended_meeting(meeting_id), True
     session.update(
         meeting_id=meeting_id,
         set_id=learning_set.id,
         participant_id=participant_id,
         connection_id=connection_id,
+        viewing=viewing,
     )
     join_room(room_for(meeting_id))
     join_room(participant_room(meeting_id, participant_id))
     you = meeting.roster.entries[participant_id]
-    send_welcome(meeting, you, links_for(you, learning_set), request.sid)
+    send_welcome(meeting, you, links_for(you, learning_set), request.sid, looking=viewing)
     if roster.facilitates(you):
         send_roster(meeting.roster, request.sid)
     send_private(meeting, participant_id, request.sid)
-    broadcast_snapshot(meeting)
-    log.info("meeting.connected", extra={"meeting_id": meeting_id})
+    if viewing:
+        send_snapshot(meeting, request.sid)
+    else:
+        broadcast_snapshot(meeting)
+    log.info("meeting.connected", extra={"meeting_id": meeting_id, "ended": viewing})
+
+
+def _ended_meeting(meeting_id: str) -> Meeting:
+    """Between meetings a link still opens the set's last one, ended: its summary, the set's past
+    meetings and the next date are what people come back for, and a facilitator starts the next
+    meeting from there. They look without being present, so the record of who attended stays."""
+    try:
+        return services().store.load_meeting(meeting_id)
+    except MeetingNotFound as error:
+        raise _refuse(MEETING_GONE.code, MEETING_GONE.message) from error
+    except StoreUnavailable as error:
+        raise _refuse(UNAVAILABLE.code, UNAVAILABLE.message) from error
 
 
 @socketio.on("disconnect")
@@ -154,8 +173,8 @@ def _enter_meeting(learning_set: LearningSet, participant_id: str) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Sent when a widget closes or drops; broadcasts the presence change to the meeting."""
     meeting_id = session.get("meeting_id")
-    if meeting_id is None or is_stage():
-        return  # a waiting widget or a stage view: neither was ever present in the meeting
+    if meeting_id is None or is_stage() or session.get("viewing"):
+        return  # waiting, a stage view, or an ended meeting: none was present in the meeting
     arguments = {"connection_id": session["connection_id"]}
     command = Command("disconnect", session["participant_id"], now_ms(), arguments)
     try:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.domain import bidding, hands, phases, prompts, roster, rounds, shapes, signals
+from companion.domain import (
+    bidding,
+    hands,
+    phases,
+    prompts,
+    roster,
+    rounds,
+    schedule,
+    shapes,
+    signals,
+)
 from companion.domain.model import (
     Action,
     Activity,
@@ -118,6 +128,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
             "mode": meeting.settings.allocation.value,
             "minutes": bidding.propose_allocation(meeting, now_ms),
         },
+        "record_presenters": meeting.settings.record_presenters,
         "timers": shapes.encode(meeting.timers),
         "actions": [_action_view(action) for action in meeting.actions],
         "signals": signals.fading_times(meeting, now_ms),
@@ -131,6 +142,7 @@ def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
         "expected_members": list(meeting.expected_members),
         "report_back": [_report_view(action) for action in meeting.report_back],
         "summary": summary(meeting),
+        "next_meeting": schedule.next_meeting_view(meeting.next_meeting),
     }
 
 

@@ -119,6 +119,9 @@ class RosterEntry:
     # Asking again after a facilitator removed them, under ``former_name`` if they changed it.
     removed_before: bool = False
     former_name: str = ""
+    # The meetings they attended, by id, oldest first: kept here, on the set's own record of its
+    # people, so it lasts as long as the set and goes when they delete their data.
+    attended: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -251,6 +254,22 @@ class Settings:
     speaker_seconds: int = 120
     review_reserve_minutes: int = 10
     signal_window_seconds: int = 60  # how long a signal counts before it fades
+    # Whether the set agreed to keep who presented in its past meetings and its record file.
+    record_presenters: bool = True
+
+
+@dataclass
+class NextMeeting:
+    """When the set meets next, as a facilitator planned it: a wall-clock time in a named zone, so
+    a change to or from daylight saving time moves nothing."""
+
+    uid: str  # the calendar entry's: the same through every change, so calendars update it
+    local_start: str  # "YYYY-MM-DDTHH:MM" on the clock of ``time_zone``
+    time_zone: str  # an IANA name, such as "Europe/London"
+    minutes: int
+    include_invite: bool = False  # whether the calendar file carries the member invite link
+    sequence: int = 0  # bumped on every change, as RFC 5545 asks of an updated event
+    updated_ms: int = 0
 
 
 @dataclass
@@ -283,6 +302,7 @@ class Meeting:
     # Earlier meetings' actions still open when this one began: the check-in's report-back.
     report_back: list[SetAction] = field(default_factory=list)
     learnings: list[Learning] = field(default_factory=list)  # this meeting's; private to each
+    next_meeting: NextMeeting | None = None  # the set's, carried like its contract
     phase_log: list[PhaseSpan] = field(default_factory=list)
     next_id: int = 1
     # The set's roster as it stood when this meeting was read, in the same transaction: the rules
@@ -304,6 +324,7 @@ class LearningSet:
     contract: list[str] = field(default_factory=lambda: list(DEFAULT_CONTRACT))
     contract_agreed: list[str] = field(default_factory=list)
     expected_members: list[str] = field(default_factory=list)
+    next_meeting: NextMeeting | None = None  # when the set meets next, once a facilitator says
     # Every action named in its meetings, as last reported; every learning, private to its owner.
     actions: list[SetAction] = field(default_factory=list)
     learnings: list[Learning] = field(default_factory=list)

@@ -6,7 +6,7 @@ sees. The one exception is the presenter ending their own work.
 
 from __future__ import annotations
 
-from companion.domain import bidding, rounds, timers
+from companion.domain import attendance, bidding, rounds, timers
 from companion.domain.commands import Command, Entry
 from companion.domain.errors import Rejected
 from companion.domain.model import (
@@ -212,6 +212,7 @@ def enter(meeting: Meeting, target: Phase, now_ms: int, bid_id: str | None = Non
     if target is Phase.CLOSED:
         meeting.timers.clear()
         meeting.signals.clear()  # nobody is left to act on them
+        attendance.mark(meeting)
     worked_on = meeting.work.bid_id if meeting.work is not None else None
     meeting.phase_log.append(PhaseSpan(target, now_ms, worked_on))
 

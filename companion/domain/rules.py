@@ -18,6 +18,7 @@ from companion.domain import (
     contract,
     hands,
     learnings,
+    past_meetings,
     phases,
     presence,
     report_back,
@@ -63,6 +64,8 @@ COMMANDS: dict[str, Spec] = {
     "decline_bid": Spec(bidding.decline, FACILITATORS),
     "reorder_bids": Spec(bidding.reorder, FACILITATORS),
     "set_allocation": Spec(bidding.set_allocation, FACILITATORS),
+    # What the set's past keeps: whether its past meetings and record name who presented
+    "set_record_presenters": Spec(past_meetings.keep_presenters, FACILITATORS),
     # Questions during work
     "raise_hand": Spec(hands.raise_hand, MEMBERS),
     "lower_hand": Spec(hands.lower_hand, MEMBERS),

@@ -1,10 +1,10 @@
 """What a set keeps between its meetings: how a meeting starts from it, and what it gives back.
 
 A meeting carries copies of the set's own parts (settings, contract, who agreed, the expected
-members) and the store writes any change back at once. Actions and learnings come back when the
-meeting ends: its actions, and the reports on earlier ones, become the set's record, and each
-member's learnings are kept for that member alone. Taking a meeting in twice changes nothing, so a
-meeting reopened and ended again is safe.
+members, the plan for its next meeting) and the store writes any change back at once. Actions
+and learnings come back when the meeting ends: its actions, and the reports on earlier ones,
+become the set's record, and each member's learnings are kept for that member alone. Taking a
+meeting in twice changes nothing, so a meeting reopened and ended again is safe.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from companion.domain import roles
+from companion.domain import roles, schedule
 from companion.domain.errors import Rejected
 from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, SetAction
 
-CARRIED = ("settings", "contract", "contract_agreed", "expected_members")
+CARRIED = ("settings", "contract", "contract_agreed", "expected_members", "next_meeting")
 STILL_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CHANGED})
 
 
@@ -30,7 +30,10 @@ def carry(source: LearningSet | Meeting, target: LearningSet | Meeting) -> None:
 
 
 def open_meeting(learning_set: LearningSet, meeting: Meeting) -> None:
-    """A new meeting starts from the set, with each action still open ready to be reported on."""
+    """A new meeting starts from the set, with each action still open ready to be reported on.
+    Started at about the planned time, it is the planned meeting: the set's plan is done with."""
+    started_ms = round(meeting.started_at * 1000)
+    learning_set.next_meeting = schedule.after_start(learning_set.next_meeting, started_ms)
     carry(learning_set, meeting)
     meeting.report_back = [copy.deepcopy(a) for a in learning_set.actions if a.status in STILL_OPEN]
 
@@ -48,6 +51,16 @@ def take_in(learning_set: LearningSet, meeting: Meeting) -> None:
     learning_set.actions = list(kept.values())
     earlier = [item for item in learning_set.learnings if item.meeting_id != meeting.id]
     learning_set.learnings = earlier + copy.deepcopy(meeting.learnings)
+
+
+def as_it_will_end(learning_set: LearningSet, meeting: Meeting | None) -> LearningSet:
+    """The set's record as it will be once ``meeting`` ends, when it is still open: its actions
+    and learnings, and the reports made in it. A copy, so nothing is changed by reading it."""
+    record = LearningSet(learning_set.id, learning_set.name, learning_set.created_at)
+    record.actions, record.learnings = list(learning_set.actions), list(learning_set.learnings)
+    if meeting is not None and meeting.phase is not Phase.CLOSED:
+        take_in(record, meeting)
+    return record
 
 
 def check_invite(learning_set: LearningSet, generation: int) -> None:

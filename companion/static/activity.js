@@ -20,6 +20,8 @@ const SENTENCES = {
   bid_declined: (a, s) => `${a} declined ${s}'s bid.`,
   bids_reordered: (a) => `${a} changed the order of presenters.`,
   allocation_set: (a, s, d) => `${a} chose to share time ${d === "equal" ? "equally" : "by minutes asked"}.`,
+  presenters_kept: (a, s, d) => (d === "on" ? `${a} chose to keep who presented in past meetings.`
+    : `${a} chose not to keep who presented in past meetings.`),
   hand_raised: (a) => `${a} raised a hand.`,
   hand_lowered: (a) => `${a} lowered their hand.`,
   hand_called: (a, s) => `${a} gave the floor to ${s}.`,

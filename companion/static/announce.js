@@ -3,6 +3,7 @@
 import { byId } from "./dom.js";
 import { PHASE_LABELS, STAGE_LABELS } from "./phases.js";
 import { inWork, severalSignalled } from "./derive.js";
+import { nextMeetingNews } from "./views/next_meeting.js";
 
 // What this person should do now, if anything: shown in the banner and announced when it changes.
 export function yourTurn(meeting, youId) {
@@ -87,7 +88,8 @@ export function announceChanges(previous, ctx) {
   const banner = byId("your-turn");
   const news = previous
     ? [phaseNews(previous, meeting), turn !== banner.textContent ? turn : speakerNews(previous, meeting, ctx),
-      signalNews(previous, meeting, ctx), contractNews(previous, meeting, ctx)]
+      signalNews(previous, meeting, ctx), contractNews(previous, meeting, ctx),
+      nextMeetingNews(previous, meeting)]
     : [turn];
   banner.textContent = turn;
   banner.hidden = !turn;

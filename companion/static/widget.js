@@ -10,7 +10,9 @@ import { renderConsole } from "./views/console.js";
 import { contractLines, renderContract } from "./views/contract.js";
 import { renderLearnings } from "./views/learnings.js";
 import { announceLobby, renderLobby } from "./views/lobby.js";
+import { renderNextMeeting, wireNextMeeting } from "./views/next_meeting.js";
 import { renderPhase, renderSpeakers, renderTimers, tickTimers } from "./views/now.js";
+import { renderPastMeetings, wirePastMeetings } from "./views/past_meetings.js";
 import { renderActivity, renderExpected, renderParticipants } from "./views/people.js";
 import { wireInviteCard } from "./views/qr.js";
 import { renderBids, renderRound, renderWork } from "./views/queues.js";
@@ -19,6 +21,7 @@ import {
   noteSignalSent, renderSignals, signalsHiddenFor, tellSignalStatus, tickSignals, whyNotSendable,
   wireSignalChoices,
 } from "./views/signals.js";
+import { renderRecordCard } from "./views/record_download.js";
 import { renderStageCard } from "./views/stage_card.js";
 import { renderSummary } from "./views/summary.js";
 import { renderPlacement, renderTabs, wireTabs } from "./views/tabs.js";
@@ -74,8 +77,8 @@ function context() {
 const REGIONS = [
   renderPhase, renderSpeakers, renderLobby, renderContract, renderPlaces, renderYourActions, renderPresenterTools,
   renderLearnings, renderQuestionPrompts, renderRound, renderReports, renderWork, renderSummary, renderBids,
-  renderConsole, renderParticipants, renderExpected, renderActivity, renderStageCard, renderTabs,
-  renderPlacement, renderShortcuts,
+  renderConsole, renderParticipants, renderExpected, renderActivity, renderStageCard, renderRecordCard, renderTabs,
+  renderPlacement, renderShortcuts, renderPastMeetings, renderNextMeeting,
 ];
 
 function render(previous) {
@@ -125,6 +128,11 @@ function applySnapshot(message) {
   view.meeting = message.meeting;
   clock.noteServerTime(message.meeting.server_now_ms);
   document.body.dataset.version = String(view.version);
+  // Opened after it ended, this widget only looks at the meeting: reopened, it joins it afresh.
+  if (view.looking && message.meeting.phase !== "closed") {
+    reconnect();
+    return;
+  }
   render(previous);
   if (gap) requestSync();
 }
@@ -262,6 +270,7 @@ function onWelcome(message) {
   view.roster = null; // a facilitator's comes next; anyone else's stays empty
   view.guide = message.guide;
   view.setId = message.set_id;
+  view.looking = Boolean(message.looking);
   remember({ set_id: message.set_id, token, name: message.you.name });
   clock.measure(socket, () => view.meeting && tick());
 }
@@ -292,6 +301,7 @@ function showWaiting(message) {
 
 function onWaiting(message) {
   view.setId = message.set_id;
+  view.looking = Boolean(message.looking);
   remember({ set_id: message.set_id, token, name: message.you.name });
   showWaiting(message);
 }
@@ -404,6 +414,8 @@ wireForms();
 wireSignalChoices(redraw);
 wireShortcuts(() => (view.meeting ? context() : null));
 wireYourData(token, dataDeleted);
+wireNextMeeting();
+wirePastMeetings();
 wireInviteCard(token, () => view.setId);
 watchNetwork();
 // Inside Teams, follow its theme, and write dates in its locale once it has said which.

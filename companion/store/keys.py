@@ -53,3 +53,10 @@ def roster(set_id: str) -> str:
     """The set's roster, apart from the set: every meeting command reads it, and it stays small
     while the set's record grows over months."""
     return f"{PREFIX}:set:{set_id}:roster"
+
+
+def identity_sets(tenant_id: str, object_id: str) -> str:
+    """A Redis set of the ids of the sets whose roster holds this verified Teams identity, so a
+    facilitator's home finds their sets on any device. Set ids only; each roster has the last
+    word on read, so an id left behind by a change is filtered out there."""
+    return f"{PREFIX}:identity:{tenant_id}:{object_id}:sets"

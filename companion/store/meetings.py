@@ -26,7 +26,7 @@ import orjson
 import redis
 
 from companion.clock import now_ms
-from companion.domain import phases, roster, sets
+from companion.domain import attendance, phases, roster, sets
 from companion.domain.codec import (
     meeting_from_dict,
     meeting_to_dict,
@@ -112,6 +112,7 @@ class MeetingStore:
             pipe.set(keys.roster(learning_set.id), _dumps(roster_to_dict(kept)), nx=True)
             pipe.expire(keys.learning_set(learning_set.id), self.retention_seconds)
             pipe.expire(keys.roster(learning_set.id), self.retention_seconds)
+            self._index_identities(pipe, None, kept)
             if not all(pipe.execute()[:2]):
                 raise RuntimeError(f"refusing to overwrite the existing set {learning_set.id}")
         return learning_set, kept, founder_id
@@ -170,7 +171,7 @@ class MeetingStore:
                 raise RuntimeError(f"roster {current.version} -> {updated.version} is not +1")
             if updated is not current or migrated:
                 pipe.multi()
-                self._put_roster(pipe, updated, learning_set.current_meeting_id)
+                self._put_roster(pipe, updated, learning_set.current_meeting_id, current)
             return current, updated
 
         with self._turn_for(roster_key), unavailable_on_redis_error():
@@ -215,8 +216,19 @@ class MeetingStore:
             raise MeetingNotFound(meeting_id) from error
 
     def update_set(self, set_id: str, change: Callable[[LearningSet], LearningSet]) -> LearningSet:
+        """A change to the set alone keeps its identity index alive with it, as long as the set:
+        the roster is read first, for that only (``EXPIRE`` creates nothing, so a stale read
+        brings nothing back)."""
         key = keys.learning_set(set_id)
-        _, updated = self._transaction(key, set_from_dict, change, SetNotFound, self._put_set)
+        raw_roster = self._read(keys.roster(set_id))
+        identity_keys = _identity_keys(None if raw_roster is None else roster_from_dict(raw_roster))
+
+        def put(pipe: redis.client.Pipeline, learning_set: LearningSet) -> None:
+            self._put_set(pipe, learning_set)
+            for identity_key in identity_keys:
+                pipe.expire(identity_key, self.retention_seconds)
+
+        _, updated = self._transaction(key, set_from_dict, change, SetNotFound, put)
         return updated
 
     def update_meeting(
@@ -251,7 +263,7 @@ class MeetingStore:
             pipe.multi()
             self._put_meeting(pipe, updated)
             if updated.roster.version != current.roster.version or roster_written:
-                self._put_roster(pipe, updated.roster)
+                self._put_roster(pipe, updated.roster, before=current.roster)
             if claim is not None:
                 write_claim(pipe, claim, self.retention_seconds)
             if learning_set is not None:
@@ -363,7 +375,7 @@ class MeetingStore:
             for meeting in meetings:  # rewritten, not renewed: each keeps its time left
                 pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), keepttl=True)
             self._put_set(pipe, learning_set)
-            self._put_roster(pipe, remaining)
+            self._put_roster(pipe, remaining, before=kept)
             for meeting in meetings:
                 meeting.roster = remaining
             return meetings, remaining
@@ -374,21 +386,25 @@ class MeetingStore:
         return changed
 
     def delete_meeting(self, meeting_id: str, set_id: str | None = None) -> Meeting:
-        """Remove a meeting, and the set's pointer to it, in one transaction; returns what was
-        removed. With ``set_id``, another set's meeting counts as not found, so a facilitator
-        can only ever delete their own set's records."""
+        """Remove a meeting, the set's pointer to it and everyone's mark of having attended it,
+        in one transaction; returns what was removed. With ``set_id``, another set's meeting
+        counts as not found, so a facilitator can only ever delete their own set's records."""
         meeting_key = keys.meeting(meeting_id)
 
         def attempt(pipe: redis.client.Pipeline) -> Meeting:
             meeting = _load_watched(pipe, meeting_key, meeting_from_dict, MeetingNotFound)
             if set_id is not None and meeting.set_id != set_id:
                 raise MeetingNotFound(meeting_key)
-            set_key = keys.learning_set(meeting.set_id)
-            pipe.watch(set_key)
-            raw_set = pipe.get(set_key)
+            set_key, roster_key = keys.learning_set(meeting.set_id), keys.roster(meeting.set_id)
+            pipe.watch(set_key, roster_key)
+            raw_set, raw_roster = pipe.mget(set_key, roster_key)
+            kept = None if raw_roster is None else roster_from_dict(orjson.loads(raw_roster))
             pipe.multi()
             pipe.delete(meeting_key, keys.signal_secret(meeting_id))
             pipe.srem(keys.set_meetings(meeting.set_id), meeting_id)
+            if kept is not None and attendance.forget_meeting(kept, meeting_id):
+                kept.version += 1  # rewritten, not renewed: a deletion is no reason to keep it
+                pipe.set(roster_key, _dumps(roster_to_dict(kept)), keepttl=True)
             learning_set = None if raw_set is None else set_from_dict(orjson.loads(raw_set))
             if learning_set is not None and learning_set.current_meeting_id == meeting_id:
                 self._put_set(pipe, replace(learning_set, current_meeting_id=None))
@@ -414,7 +430,12 @@ class MeetingStore:
             ordered = sorted(meeting_ids)
             meeting_keys = [keys.meeting(m) for m in ordered]
             stored = pipe.mget(meeting_keys) if meeting_keys else []
+            pipe.watch(keys.roster(set_id))
+            raw_roster = pipe.get(keys.roster(set_id))
             pipe.multi()
+            if raw_roster is not None:  # its people's identities no longer name it
+                gone = roster_from_dict(orjson.loads(raw_roster))
+                self._index_identities(pipe, gone, Roster(set_id))
             secret_keys = [keys.signal_secret(m) for m in ordered]
             pipe.delete(set_key, index_key, keys.roster(set_id), *meeting_keys, *secret_keys)
             last = [orjson.loads(raw)["version"] if raw else 0 for raw in stored]
@@ -454,6 +475,7 @@ class MeetingStore:
         pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.roster(meeting.set_id), self.retention_seconds)
+        self._index_identities(pipe, None, meeting.roster)
         if meeting.phase is Phase.CLOSED:
             pipe.delete(keys.signal_secret(meeting.id))  # from now on, no signal can be traced
         else:
@@ -471,15 +493,43 @@ class MeetingStore:
             pipe.expire(keys.meeting(learning_set.current_meeting_id), self.retention_seconds)
 
     def _put_roster(
-        self, pipe: redis.client.Pipeline, kept: Roster, current_meeting_id: str | None = None
+        self,
+        pipe: redis.client.Pipeline,
+        kept: Roster,
+        current_meeting_id: str | None = None,
+        before: Roster | None = None,
     ) -> None:
         """Queue the roster's write. Someone joining or let in is activity in the set: the set,
-        its index and (when known) the meeting its links lead to live on with it."""
+        its index and (when known) the meeting its links lead to live on with it. ``before`` is
+        the roster it replaces, whose identities no longer on it stop naming the set."""
         pipe.set(keys.roster(kept.set_id), _dumps(roster_to_dict(kept)), ex=self.retention_seconds)
+        self._index_identities(pipe, before, kept)
         pipe.expire(keys.learning_set(kept.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(kept.set_id), self.retention_seconds)
         if current_meeting_id is not None:
             pipe.expire(keys.meeting(current_meeting_id), self.retention_seconds)
+
+    def _index_identities(
+        self, pipe: redis.client.Pipeline, before: Roster | None, after: Roster
+    ) -> None:
+        """Queue the identity index's part of a write: each verified identity on ``after`` names
+        its set, for as long as the set lives; each on ``before`` and gone from ``after`` (someone
+        who deleted their data, a newcomer turned away) no longer does."""
+        if not after.set_id:  # a meeting just made, not yet read with its roster
+            return
+        now = _identity_keys(after)
+        for identity_key in sorted(now):
+            pipe.sadd(identity_key, after.set_id)
+            pipe.expire(identity_key, self.retention_seconds)
+        for identity_key in sorted(_identity_keys(before) - now):
+            pipe.srem(identity_key, after.set_id)
+
+    def sets_of_identity(self, identity: Identity) -> list[str]:
+        """The ids of the sets whose roster held this verified identity when last written, in a
+        stable order. Only the roster says what the person is there now: the caller reads it."""
+        with unavailable_on_redis_error():
+            found = self.redis.smembers(keys.identity_sets(identity.tenant_id, identity.object_id))
+        return sorted(found)
 
     def _read(self, key: str) -> dict[str, Any] | None:
         with unavailable_on_redis_error():
@@ -508,6 +558,17 @@ def _check_next(current: Stored, updated: Stored) -> None:
         moved = updated.roster.version - current.roster.version
         if moved not in (0, 1):
             raise RuntimeError(f"roster {current.roster.version} -> {updated.roster.version}")
+
+
+def _identity_keys(kept: Roster | None) -> set[str]:
+    """The identity index's keys of everyone on ``kept`` who signed in with Teams."""
+    if kept is None:
+        return set()
+    return {
+        keys.identity_sets(entry.identity.tenant_id, entry.identity.object_id)
+        for entry in kept.entries.values()
+        if entry.identity is not None
+    }
 
 
 def _dumps(value: dict[str, Any]) -> bytes:

@@ -16,6 +16,7 @@ from companion.domain.errors import Rejected
 from companion.domain.model import Identity, LearningSet, Meeting, Phase, Roster, RosterEntry
 from companion.guards.payloads import parsed_json, request_body
 from companion.identity.hosts import public_base_url
+from companion.identity.teams_sign_in import Identity as TeamsUser
 from companion.identity.teams_sign_in import require_sign_in
 from companion.identity.tokens import Credential
 from companion.services import services
@@ -68,10 +69,16 @@ def facilitator_of(set_id: str | None = None) -> tuple[Roster, RosterEntry]:
     return kept, person
 
 
+def verified_teams_user(token: str) -> TeamsUser:
+    """Who a Teams sign-in token says its holder is, verified, with the name it carries; raises
+    ``Rejected`` with the reason it is not believed, or ``teams_sign_in_off`` where sign-in is
+    not set up."""
+    return require_sign_in(services().teams_sign_in).verify(token, public_base_url())
+
+
 def teams_identity(token: str) -> Identity:
-    """Who a Teams sign-in token says its holder is, verified; raises ``Rejected`` with the
-    reason it is not believed, or ``teams_sign_in_off`` where sign-in is not set up."""
-    verified = require_sign_in(services().teams_sign_in).verify(token, public_base_url())
+    """The verified identity alone, as the roster keeps it."""
+    verified = verified_teams_user(token)
     return Identity(tenant_id=verified.tenant_id, object_id=verified.object_id)
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify
 from companion.domain import roster
 from companion.domain.errors import Rejected
 from companion.domain.model import Admission, LearningSet
-from companion.domain.summary import summary
+from companion.domain.past_meetings import past_of_set
 from companion.guards.limits import limited_per_address
 from companion.identity.links import invite_url, link, links_for
 from companion.identity.tokens import Credential
@@ -142,18 +142,18 @@ def delete_set(set_id: str) -> tuple[str, int]:
 
 @blueprint.get("/sets/<set_id>/history")
 def history(set_id: str) -> Response:
-    """The set's meetings, newest first, each with its summary once it has ended: for the people
-    active in the set only."""
-    standing_member(set_id)
+    """The set's meetings, newest first, each with who attended, its presenters (if the set keeps
+    them) and its summary once it has ended; the actions across them; and the caller's own private
+    learnings: for the people active in the set only. Read-only, and never cached, as it holds
+    what is private to the caller."""
+    kept, person = standing_member(set_id)
     learning_set = services().store.load_set(set_id)
     meetings = services().store.meetings_of(set_id)
-    return jsonify(
-        set_name=learning_set.name,
-        meetings=[
-            {"id": m.id, "started_at": m.started_at, "phase": m.phase.value, "summary": summary(m)}
-            for m in meetings
-        ],
+    response = jsonify(
+        set_name=learning_set.name, **past_of_set(learning_set, meetings, kept, person.id)
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.post("/sets/<set_id>/invite")

@@ -22,6 +22,13 @@ _STATUS_FOR_CODE = {
     "set_not_found": 404,
     "not_recognised": 404,
     "meeting_closed": 409,
+    # The next meeting's plan (domain.schedule): input that makes no sense, and no plan at all.
+    "bad_time_zone": 400,
+    "date_in_past": 400,
+    "date_too_far": 400,
+    "time_skipped": 400,
+    "bad_length": 400,
+    "no_next_meeting": 404,
     "not_a_member": 403,
     "removed": 403,
     "waiting": 403,

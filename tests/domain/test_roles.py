@@ -23,6 +23,7 @@ FACILITATION_COMMANDS = {
     "decline_bid",
     "reorder_bids",
     "set_allocation",
+    "set_record_presenters",
     "call_next",
     "remove_hand",
     "reorder_hands",

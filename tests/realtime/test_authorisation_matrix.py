@@ -184,6 +184,7 @@ def payload(command: str, sender: str, items: Items) -> dict[str, Any] | None:
         "decline_bid": {"bid_id": items.waiting_bid},
         "reorder_bids": {"order": []},
         "set_allocation": {"mode": "asked"},
+        "set_record_presenters": {"on": False},
         "remove_hand": {"participant_id": people["ada"]},
         "reorder_hands": {"order": [people["mel"], people["ada"]]},
         "add_action": {"text": "Call the board"},

@@ -108,6 +108,7 @@ export function renderConsole(ctx) {
   const { meeting } = ctx;
   fillGoTo(ctx);
   fill("sharing-controls", [sharingControl(meeting)]);
+  byId("record-presenters").checked = meeting.record_presenters !== false;
   fill("timer-controls", [
     ...Object.entries(meeting.timers).map(([name, timer]) => timerRow(name, timer)),
     ...silenceControls(meeting),
