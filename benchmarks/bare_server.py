@@ -6,7 +6,8 @@ next version (one SET) and broadcasts a snapshot of our snapshot's size to the m
 Whatever ours spends beyond this is the price of our own code: rules, codec, transactions.
 
 Served by: gunicorn ... 'benchmarks.bare_server:create_app()' (see benchmarks/stack.py), with
-REDIS_URL and BENCH_PAYLOAD_BYTES (the size of our snapshot, as JSON) in the environment.
+REDIS_URL and BENCH_PAYLOAD_BYTES (the size of our snapshot, as compact JSON) in the environment.
+benchmarks/node_peer/server.js is the same server on Node's Socket.IO 4, the third side.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ def room_for(meeting_id: str) -> str:
 
 
 def first_state(meeting_id: str, payload_bytes: int) -> dict[str, Any]:
-    """A snapshot message padded so that, as JSON, it is ``payload_bytes`` long (at version 0)."""
+    """A snapshot message padded so that, as compact JSON (as it goes on the wire, and as the swarm
+    weighs it), it is ``payload_bytes`` long (at version 0). benchmarks/node_peer/server.js pads
+    its own the same way."""
     state: dict[str, Any] = {"type": "snapshot", "version": 0, "meeting": {"id": meeting_id}}
     state["meeting"]["padding"] = ""
-    state["meeting"]["padding"] = "x" * max(0, payload_bytes - len(json.dumps(state)))
+    compact = json.dumps(state, separators=(",", ":"))
+    state["meeting"]["padding"] = "x" * max(0, payload_bytes - len(compact))
     return state
 
 
@@ -73,7 +77,7 @@ def create_app() -> Flask:
         stored = store.get(key)
         state = json.loads(stored) if stored else first_state(meeting_id, payload_bytes)
         state["version"] += 1
-        store.set(key, json.dumps(state))
+        store.set(key, json.dumps(state, separators=(",", ":")))
         socketio.emit("snapshot", state, to=room_for(meeting_id))
         return {"ok": True, "version": state["version"]}
 

@@ -34,8 +34,9 @@ class Meeting:
             widget.wait_for("welcome")
         self.arrivals: dict[int, list[float]] = {}
         self.lock = threading.Lock()
-        for widget in self.widgets:
+        for widget in self.widgets:  # a change arrives as a patch, or whole
             widget.client.on("snapshot", self._arrived)
+            widget.client.on("patch", self._arrived)
 
     def _arrived(self, message: dict) -> None:
         with self.lock:

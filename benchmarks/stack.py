@@ -114,13 +114,34 @@ def production_server(
     log_path: Path,
     port: int | None = None,
     overrides: tuple[str, ...] = (),
+    cpus: tuple[int, ...] = (),
 ) -> ServerProcess:
     """The Procfile's command line, serving ``app`` (ours, or the bare floor) on ``port``, with
-    ``overrides`` of its own options (``("--graceful-timeout", "30")``, say) after them."""
+    ``overrides`` of its own options (``("--graceful-timeout", "30")``, say) after them; on
+    ``cpus`` only when given (``taskset``: gunicorn's worker inherits it)."""
     server = ServerProcess(env, log_path, procfile=True, port=port)
     assert server.command[-1] == OUR_APP, f"the Procfile no longer serves {OUR_APP}"
     server.command[-1:] = [*overrides, app]
+    server.command = pinned(server.command, cpus)
     return server
+
+
+def pinned(command: list[str], cpus: tuple[int, ...]) -> list[str]:
+    """``command`` run on ``cpus`` alone (``taskset -c``, which execs it: the pid stays the
+    command's own), or as it is when no cores are named."""
+    if not cpus:
+        return command
+    return ["taskset", "-c", ",".join(str(cpu) for cpu in cpus), *command]
+
+
+def split_cores() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The machine's cores for the server and for the swarm: the first one for the server, the
+    rest for the swarm, so that neither takes CPU from the other. Redis is left to the
+    scheduler. On a single core there is nothing to split."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        raise RuntimeError("pinning needs at least 2 cores: run without it")
+    return (cores[0],), tuple(cores[1:])
 
 
 def stop_server(server: ServerProcess, timeout: float = 10.0) -> None:
@@ -168,13 +189,14 @@ class Meter:
         self.processes = [psutil.Process(pid) for pid in pids]
         self.interval = interval
         self.peak_rss = 0
-        self._cpu_at_start = 0.0
+        self._cpu_at_start: list[float] = []
         self.cpu_seconds = 0.0
+        self.cpu_seconds_each: list[float] = []  # per process, in the order of ``pids``
         self._stopping = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
 
-    def _cpu(self) -> float:
-        return sum(p.cpu_times().user + p.cpu_times().system for p in self.processes)
+    def _cpu(self) -> list[float]:
+        return [sum(p.cpu_times()[:2]) for p in self.processes]  # user + system
 
     def _sample(self) -> None:
         while not self._stopping.wait(self.interval):
@@ -187,7 +209,9 @@ class Meter:
         return self
 
     def stop(self) -> Meter:
-        self.cpu_seconds = self._cpu() - self._cpu_at_start
+        spent = zip(self._cpu_at_start, self._cpu(), strict=True)
+        self.cpu_seconds_each = [end - start for start, end in spent]
+        self.cpu_seconds = sum(self.cpu_seconds_each)
         self._stopping.set()
         self._sampler.join()
         return self

@@ -7,18 +7,23 @@ wait for every widget to resync after a server restart. Times are ``time.monoton
 one clock for every process on the machine, so the parent can name the moments.
 
 Ours (``kind="ours"``) is driven through its real API: a set created and joined over HTTP, the
-meeting walked to clarifying questions, then hands, timers and signals. The bare floor
-(``kind="bare"``) gets the very same sequence of senders and commands as one ``command`` event.
+meeting walked to clarifying questions, then hands, timers and signals. The bare floor and the
+Node peer (``kind="bare"``) get the very same sequence of senders and commands as one ``command``
+event. A ``snapshot`` or a ``patch`` carries the meeting's state at its version: either counts as
+that version's delivery, and the facilitator's widget weighs each (``bytes_per_delivery``).
+
+``benchmarks/node_side.py`` offers the same swarm in Node (socket.io-client), cheaper per widget;
+both hand their records to ``summary`` here, so the figures mean the same whichever drove.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import multiprocessing
+import os
 import random
 import secrets
 import time
@@ -30,6 +35,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import aiohttp
+import orjson
 import socketio
 
 from companion.domain.signals import KINDS as SIGNAL_KINDS
@@ -55,7 +61,7 @@ RECONNECTION_JITTER = 0.5
 BROWSER_CONNECT_TIMEOUT_SECONDS = 20.0
 # What the clients' engineio logs as errors (a connection given up for want of pings, say), counted.
 CLIENT_ERRORS: Counter[str] = Counter()
-SIZE_SAMPLE_EVERY = 10  # one snapshot in ten at the facilitator's widget is measured as JSON
+LAG_TICK_SECONDS = 0.05  # how often a client process samples its own event loop's lateness
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class Assignment:
     reconnect: bool
     run_id: str
     connect_timeout: float = BROWSER_CONNECT_TIMEOUT_SECONDS
+    cpus: tuple[int, ...] = ()  # the cores this process may run on; () for any
 
 
 class PatientClient(socketio.AsyncClient):
@@ -102,8 +109,9 @@ class _ErrorTally(logging.Handler):
 
 
 class Widget:
-    """One widget's connection: records every snapshot's arrival, in order or not, and when it
-    was last welcomed and resynced (a fresh ``welcome`` then ``snapshot`` after a disconnect)."""
+    """One widget's connection: records every version's arrival (a snapshot or a patch), in order
+    or not, and when it was last welcomed and resynced (a fresh ``welcome`` then ``snapshot``
+    after a disconnect). It does not apply patches: ``latest`` is the last whole snapshot."""
 
     def __init__(self, meeting: Meeting, number: int, session: aiohttp.ClientSession) -> None:
         self.meeting = meeting
@@ -125,6 +133,7 @@ class Widget:
             request_timeout=30,
         )
         self.client.on("snapshot", self._on_snapshot)
+        self.client.on("patch", self._on_patch)
         self.client.on("welcome", self._on_welcome)
         self.client.on("disconnect", self._on_disconnect)
 
@@ -132,14 +141,21 @@ class Widget:
         now, version = time.monotonic(), message["version"]
         if self.disconnected_at is not None and self.resynced_at is None and self.welcomed_at:
             self.resynced_at = now
+        if self.latest is None or version >= self.latest["version"]:
+            self.latest = message
+        self._on_version(version, now, message, whole=True)
+
+    def _on_patch(self, message: dict[str, Any]) -> None:
+        self._on_version(message["version"], time.monotonic(), message, whole=False)
+
+    def _on_version(self, version: int, now: float, message: dict[str, Any], whole: bool) -> None:
         if version == self.seen:
             self.duplicates += 1
             return
         if version < self.seen:
             self.out_of_order += 1
         self.seen = max(self.seen, version)
-        self.latest = message
-        self.meeting.arrived(self, version, now, message)
+        self.meeting.arrived(self, version, now, message, whole)
 
     def _on_welcome(self, message: dict[str, Any]) -> None:
         self.welcomed_at = time.monotonic()
@@ -167,6 +183,12 @@ class Widget:
                 raise TimeoutError(f"no snapshot of version {version} within the timeout")
             await asyncio.sleep(0.01)
         return self.latest
+
+    async def state_from(self, version: int) -> dict[str, Any]:
+        """The whole state at ``version`` or later, asked for (``sync``) when patches brought it."""
+        if self.latest is None or self.latest["version"] < version:
+            await _accepted(self, "sync")
+        return await self.snapshot_from(version)
 
 
 @dataclass
@@ -202,15 +224,21 @@ class Meeting:
         self.bare_id = f"{assignment.run_id}-{index}"
         self.widgets: list[Widget] = []
         self.arrivals: dict[int, list[float]] = defaultdict(list)
-        self.snapshot_bytes: list[int] = []
+        self.measured_from = math.inf
+        self.state_bytes: list[int] = []  # each snapshot or patch the facilitator got, measured
+        self.snapshot_bytes: list[int] = []  # the whole snapshots among them
         self.hands: set[int] = set()
         self.signal_pairs = [(m, k) for m in range(1, self.members) for k in SIGNAL_KINDS]
         self.signalled: dict[tuple[int, str], float] = {}
 
-    def arrived(self, widget: Widget, version: int, at: float, message: dict[str, Any]) -> None:
+    def arrived(
+        self, widget: Widget, version: int, at: float, message: dict[str, Any], whole: bool
+    ) -> None:
         self.arrivals[version].append(at)
-        if widget.number == 0 and version % SIZE_SAMPLE_EVERY == 0:
-            self.snapshot_bytes.append(len(json.dumps(message)))
+        if widget.number == 0 and at >= self.measured_from:
+            self.state_bytes.append(size_of(message))
+            if whole:
+                self.snapshot_bytes.append(self.state_bytes[-1])
 
     def next_command(self, rng: random.Random, now: float) -> tuple[Widget, str, dict | None]:
         """A realistic mix: hands raised and lowered by members (40%), the facilitator starting
@@ -275,7 +303,7 @@ async def _open_questions(meeting: Meeting) -> None:
     await _accepted(facilitator, "advance_phase")  # check-in
     await _accepted(facilitator, "advance_phase")  # bidding
     version = await _accepted(presenter, "place_bid", {"title": "Bench issue", "minutes": 20})
-    bid_id = (await facilitator.snapshot_from(version))["meeting"]["bids"][0]["id"]
+    bid_id = (await facilitator.state_from(version))["meeting"]["bids"][0]["id"]
     await _accepted(facilitator, "accept_bid", {"bid_id": bid_id})
     await _accepted(facilitator, "advance_phase")  # work: the presenter presents
     await _accepted(facilitator, "advance_phase")  # clarifying questions
@@ -341,51 +369,137 @@ async def _drive(meeting: Meeting, traffic: Traffic, start_at: float, tally: Tal
         due += period
 
 
-def _summary(meetings: list[Meeting], tally: Tally) -> dict[str, Any]:
+# What a client process counts itself, beside the measured commands' outcomes.
+SEEN_KEYS = (
+    "out_of_order",
+    "duplicates",
+    "rejected",
+    "timeouts",
+    "late",
+    "state_bytes",
+    "snapshot_bytes",
+    "lag_ms",
+    "client_errors",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One measured, accepted command as its meeting saw it: when it left, when its acknowledgement
+    came, and when each widget of the meeting got the version it made."""
+
+    meeting: int
+    sent: float
+    acked: float
+    arrivals: tuple[float, ...]
+    members: int
+
+
+def summary(outcomes: list[Outcome], seen: dict[str, Any]) -> dict[str, Any]:
     """Per measured command: the delay until the last widget of its meeting held it, or how many
-    widgets never got it."""
-    everyone, acks, lost, lost_versions, deliveries = [], [], 0, 0, 0
-    slow = []
-    for sent in tally.sent:
-        arrivals = sent.meeting.arrivals.get(sent.version, [])
-        deliveries += len(arrivals)
-        acks.append((sent.acked - sent.sent) * 1000)
-        missing = sent.meeting.members - len(arrivals)
+    widgets never got it; with ``seen``, the swarm's own counts (out of order, duplicates,
+    rejections, timeouts, late sends, sizes, its loop's lateness, client errors), passed on."""
+    everyone, acks, slow = [], [], []
+    lost = lost_versions = deliveries = 0
+    for outcome in outcomes:
+        deliveries += len(outcome.arrivals)
+        acks.append((outcome.acked - outcome.sent) * 1000)
+        missing = outcome.members - len(outcome.arrivals)
         if missing > 0:
             lost, lost_versions = lost + missing, lost_versions + 1
         else:
-            everyone.append((max(arrivals) - sent.sent) * 1000)
+            everyone.append((max(outcome.arrivals) - outcome.sent) * 1000)
             if everyone[-1] > 30:
-                slow.append((round(sent.sent, 3), round(everyone[-1], 1), sent.meeting.index))
-    widgets = [widget for meeting in meetings for widget in meeting.widgets]
-    return {
+                slow.append((round(outcome.sent, 3), round(everyone[-1], 1), outcome.meeting))
+    found = {
         "everyone_ms": everyone,
         "slow": slow,
         "ack_ms": acks,
-        "commands": len(tally.sent),
+        "commands": len(outcomes),
         "deliveries": deliveries,
         "lost": lost,
         "lost_versions": lost_versions,
+    }
+    return found | {key: seen[key] for key in SEEN_KEYS}
+
+
+def size_of(message: dict[str, Any]) -> int:
+    """A message's bytes as compact JSON (UTF-8), as both servers put it on the wire."""
+    return len(orjson.dumps(message))
+
+
+def _summary(meetings: list[Meeting], tally: Tally, lag_ms: list[float]) -> dict[str, Any]:
+    outcomes = [
+        Outcome(
+            sent.meeting.index,
+            sent.sent,
+            sent.acked,
+            tuple(sent.meeting.arrivals.get(sent.version, ())),
+            sent.meeting.members,
+        )
+        for sent in tally.sent
+    ]
+    widgets = [widget for meeting in meetings for widget in meeting.widgets]
+    seen = {
         "out_of_order": sum(w.out_of_order for w in widgets),
         "duplicates": sum(w.duplicates for w in widgets),
         "rejected": dict(tally.rejected),
         "timeouts": tally.timeouts,
         "late": tally.late,
+        "state_bytes": [size for meeting in meetings for size in meeting.state_bytes],
         "snapshot_bytes": [size for meeting in meetings for size in meeting.snapshot_bytes],
+        "lag_ms": lag_ms,
         "client_errors": dict(CLIENT_ERRORS),
     }
+    return summary(outcomes, seen)
+
+
+async def _sample_lag(since: float, until: float, lags: list[float]) -> None:
+    """The event loop's own lateness while measured: how long after its due moment each tick of
+    ``LAG_TICK_SECONDS`` ran. A swarm busy past its means shows here, not in the server."""
+    due = time.monotonic() + LAG_TICK_SECONDS
+    while due < until:
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        now = time.monotonic()
+        if now >= since:
+            lags.append((now - due) * 1000)
+        due = now + LAG_TICK_SECONDS
+
+
+async def _whole_snapshot_bytes(meetings: list[Meeting]) -> list[int]:
+    """Ours, after the traffic: each facilitator asks for the whole snapshot once (``sync``), so
+    its size is known even when every change went out as a patch."""
+    turns = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def one(meeting: Meeting) -> int | None:
+        facilitator = meeting.widgets[0]
+        try:
+            return size_of(await facilitator.snapshot_from(await _accepted(facilitator, "sync")))
+        except (RuntimeError, TimeoutError, socketio.exceptions.TimeoutError):
+            return None  # a server past its knee may not answer: its size is known from others
+
+    sizes = await asyncio.gather(*(_limited(turns, one(m)) for m in meetings))
+    return [size for size in sizes if size is not None]
 
 
 async def _traffic(meetings: list[Meeting], traffic: Traffic, start_at: float) -> dict[str, Any]:
+    measured_from = start_at + traffic.warmup
     for meeting in meetings:
+        meeting.state_bytes.clear()
         meeting.snapshot_bytes.clear()
         meeting.arrivals.clear()
+        meeting.measured_from = measured_from
     for widget in (w for meeting in meetings for w in meeting.widgets):
         widget.out_of_order = widget.duplicates = 0
-    tally = Tally()
+    tally, lags = Tally(), []
+    lag = asyncio.create_task(_sample_lag(measured_from, measured_from + traffic.duration, lags))
     await asyncio.gather(*(_drive(m, traffic, start_at, tally) for m in meetings))
     await asyncio.sleep(DRAIN_SECONDS)
-    return _summary(meetings, tally)
+    await lag
+    found = _summary(meetings, tally, lags)
+    if meetings and meetings[0].kind == OURS:
+        found["snapshot_bytes"] += await _whole_snapshot_bytes(meetings)
+    return found
 
 
 async def _await_resync(meetings: list[Meeting], since: float, until: float) -> dict[str, Any]:
@@ -446,6 +560,8 @@ async def _serve_parent(assignment: Assignment, pipe: Connection) -> None:
 def client_process(assignment: Assignment, pipe: Connection) -> None:
     """A child process's whole life; any failure goes back to the parent as text."""
     try:
+        if assignment.cpus:
+            os.sched_setaffinity(0, assignment.cpus)  # as taskset -c does
         asyncio.run(_serve_parent(assignment, pipe))
     except BaseException:
         pipe.send(("error", traceback.format_exc()))
@@ -464,6 +580,7 @@ class Swarm:
         processes: int,
         reconnect: bool = False,
         connect_timeout: float = BROWSER_CONNECT_TIMEOUT_SECONDS,
+        cpus: tuple[int, ...] = (),
     ) -> None:
         run_id = secrets.token_hex(4)
         processes = max(1, min(processes, meetings))
@@ -476,6 +593,7 @@ class Swarm:
                 reconnect,
                 run_id,
                 connect_timeout,
+                cpus,
             )
             for p in range(processes)
         ]

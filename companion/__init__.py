@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         health,
         home,
         membership,
+        metrics,
         next_date,
         pages,
         past,
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
+    metrics.init_app(app)  # /metrics, and its own port when configured (docs/operations.md)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(membership.blueprint)

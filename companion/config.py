@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "TEAMS_CLIENT_ID": None,
     "TEAMS_TENANT_IDS": (),
     "TEAMS_JWKS_URL": MICROSOFT_JWKS_URL,
+    # Prometheus metrics (docs/operations.md): off unless a port or a token says who scrapes.
+    "METRICS_PORT": None,
+    "METRICS_ADDRESS": "127.0.0.1",
+    "METRICS_TOKEN": None,
 }
 
 # The environment variable behind each rate, so a bad value is refused under the name people set.
@@ -243,6 +247,48 @@ def _teams_sign_in_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
+# A bearer token is a password a scraper sends on every request: long enough not to be guessed.
+MIN_METRICS_TOKEN_CHARS = 32
+
+
+def metrics_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Who may read the metrics: whoever reaches a port of their own (bound to one address,
+    127.0.0.1 by default), and/or whoever holds the token, which is then asked for everywhere."""
+    settings: dict[str, Any] = {}
+    if environ.get("COMPANION_METRICS_PORT", "").strip():
+        port = environ["COMPANION_METRICS_PORT"]
+        settings["METRICS_PORT"] = _whole_number("COMPANION_METRICS_PORT", port, 65535)
+    if environ.get("COMPANION_METRICS_ADDRESS", "").strip():
+        settings["METRICS_ADDRESS"] = parse_listen_address(environ["COMPANION_METRICS_ADDRESS"])
+    if environ.get("COMPANION_METRICS_TOKEN", "").strip():
+        settings["METRICS_TOKEN"] = parse_metrics_token(environ["COMPANION_METRICS_TOKEN"])
+    return settings
+
+
+def parse_listen_address(value: str) -> str:
+    """An IP address to listen on (``127.0.0.1``, ``::1``, ``10.0.0.5``, ``0.0.0.0``)."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise ConfigurationError(
+            f"COMPANION_METRICS_ADDRESS must be an IP address to listen on, like 127.0.0.1 "
+            f"or ::1, not {value!r}."
+        ) from None
+
+
+def parse_metrics_token(value: str) -> str:
+    """Printable ASCII without spaces (it travels in a header), and at least 32 characters."""
+    token = value.strip()
+    printable = token.isascii() and token.isprintable() and " " not in token
+    if not printable or len(token) < MIN_METRICS_TOKEN_CHARS:
+        raise ConfigurationError(
+            f"COMPANION_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_CHARS} printable "
+            f"characters without spaces (e.g. from `openssl rand -hex 32`); the value given is "
+            f"{len(token)} characters{'' if printable else ' and holds other characters'}."
+        )
+    return token
+
+
 def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Only variables that are set and non-empty override the defaults."""
     settings: dict[str, Any] = {}
@@ -290,6 +336,7 @@ def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[s
     if environ.get("COMPANION_LOG_LEVEL"):
         settings["LOG_LEVEL"] = environ["COMPANION_LOG_LEVEL"].upper()
     settings.update(_teams_sign_in_settings(environ))
+    settings.update(metrics_settings(environ))
     return settings
 
 

@@ -32,8 +32,10 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         redis_url = services().redis_url
     # Built here rather than from ``message_queue``: Flask-SocketIO only recognises redis:// URLs,
-    # and the embedded server is reached over a unix:// socket.
+    # and the embedded server is reached over a unix:// socket. The queue's clients come from
+    # companion.store.connection, as the store's do, so a Sentinel address serves both alike.
     queue = MeetingQueue(redis_url)
+    app.extensions["companion.sent_views"] = queue.sent_views  # realtime.broadcast's patches
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

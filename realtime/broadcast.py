@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
+
 from companion.clock import now_ms
-from companion.domain import learnings, roster
-from companion.domain.codec import guide, public_view, roster_view
+from companion.domain import learnings, patches, roster
+from companion.domain.codec import MOMENT_KEYS, guide, public_view, roster_view
 from companion.domain.events import (
     Admitted,
     Declined,
@@ -20,6 +22,7 @@ from companion.domain.events import (
 )
 from companion.domain.model import Meeting, Roster, RosterEntry
 from realtime import socketio
+from realtime.sent_views import SentViews
 
 REMOVED_TEXT = "A facilitator has removed you from this set."
 WAITING_TEXT = "You are in the waiting room. The facilitator will let you in."
@@ -49,21 +52,40 @@ def stage_room(meeting_id: str, person_id: str | None = None) -> str:
     return stages if person_id is None else f"{stages}:{person_id}"
 
 
-def snapshot_message(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "type": "snapshot",
-        "version": meeting.version,
-        "meeting": public_view(meeting, now_ms()),
-    }
+def sent_views() -> SentViews:
+    return current_app.extensions["companion.sent_views"]
 
 
-def broadcast_snapshot(meeting: Meeting) -> None:
-    """Sent only after the new state has been committed to Redis."""
-    socketio.emit("snapshot", snapshot_message(meeting), to=room_for(meeting.id))
+def snapshot_message(meeting: Meeting, view: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "snapshot", "version": meeting.version, "meeting": view}
+
+
+def patch_message(meeting: Meeting, before: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    """What changed since the version before, which the widget holds (docs/protocol.md)."""
+    change = patches.diff(before, view, always=MOMENT_KEYS)
+    return {"type": "patch", "version": meeting.version, "from": meeting.version - 1, **change}
+
+
+def broadcast_change(meeting: Meeting, newcomer: str | None = None) -> None:
+    """Sent only after the new state has been committed to Redis, to the meeting's room: a patch
+    from the version before when this process holds that version's view, else the whole
+    snapshot. ``newcomer``, a widget that has just joined the room, gets the snapshot either way."""
+    view = public_view(meeting, now_ms())
+    before = sent_views().exchange(meeting.id, meeting.version, view)
+    room = room_for(meeting.id)
+    if before is None:
+        socketio.emit("snapshot", snapshot_message(meeting, view), to=room)
+        return
+    if newcomer is not None:
+        socketio.emit("snapshot", snapshot_message(meeting, view), to=newcomer)
+    socketio.emit("patch", patch_message(meeting, before, view), to=room, skip_sid=newcomer)
 
 
 def send_snapshot(meeting: Meeting, sid: str) -> None:
-    socketio.emit("snapshot", snapshot_message(meeting), to=sid)
+    """The whole view to one widget (on connecting, after ``sync``). Never a base for a patch:
+    rendered later than the broadcast of its version, it may lack fade times others hold."""
+    view = public_view(meeting, now_ms())
+    socketio.emit("snapshot", snapshot_message(meeting, view), to=sid)
 
 
 def send_welcome(

@@ -19,9 +19,13 @@ from companion.domain.events import Event
 from companion.domain.model import Meeting, Roster
 from companion.services import services
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
+from companion.store.checked_write import EventCount, RateLimited
 from companion.store.signal_claims import SignalSender, SignalStillCounts
 
 UNAVAILABLE = Rejected("unavailable", "The service is briefly unavailable; try again.")
+RATE_LIMITED = Rejected(
+    "rate_limited", "You are sending too much too fast. Slow down, and try again in a moment."
+)
 MEETING_GONE = Rejected("meeting_not_found", "This meeting no longer exists.")
 SET_GONE = Rejected("set_not_found", "This set no longer exists.")
 
@@ -41,9 +45,15 @@ class RosterCommitted:
     person_id: str | None = None
 
 
-def commit(meeting_id: str, command: Command, set_id: str | None = None) -> Committed:
+def commit(
+    meeting_id: str,
+    command: Command,
+    set_id: str | None = None,
+    counted: EventCount | None = None,
+) -> Committed:
     """Apply the meeting's rules to the stored meeting atomically. The events are those of the
-    attempt that committed: a retried transaction runs the rules again on what it reads."""
+    attempt that committed: a retried write runs the rules again on what it found. ``counted``:
+    the sender's budget, spent in the same write (``guards.limits.participant_count``)."""
     caused: list[tuple[Event, ...]] = [()]
 
     def change(meeting: Meeting) -> Meeting:
@@ -53,7 +63,7 @@ def commit(meeting_id: str, command: Command, set_id: str | None = None) -> Comm
 
     with storage_as_rejections():
         meeting, _ = services().store.update_meeting(
-            meeting_id, change, sender=_signal_sender(command), set_id=set_id
+            meeting_id, change, sender=_signal_sender(command), set_id=set_id, counted=counted
         )
     return Committed(meeting, caused[0])
 
@@ -87,6 +97,8 @@ def storage_as_rejections() -> Iterator[None]:
     except StoreUnavailable as error:
         # A fresh one each time: raising the shared one would pile every traceback onto it.
         raise Rejected(UNAVAILABLE.code, UNAVAILABLE.message) from error
+    except RateLimited as error:
+        raise Rejected(RATE_LIMITED.code, RATE_LIMITED.message) from error
     except SignalStillCounts as error:
         seconds = max(1, round(error.remaining_ms / 1000))
         raise Rejected(

@@ -9,6 +9,7 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from marshmallow import Schema, ValidationError
 
+from companion import metrics
 from companion.clock import now_ms
 from companion.domain import roster
 from companion.domain.commands import Command
@@ -18,6 +19,7 @@ from companion.guards.limits import (
     count_participant_event,
     holds_connection_slot,
     limited_per_participant,
+    participant_count,
     releases_connection_slot,
 )
 from companion.identity.links import links_for, links_of_set
@@ -29,7 +31,7 @@ from realtime import socketio
 from realtime.broadcast import (
     ADMITTED_TEXT,
     DECLINED_TEXT,
-    broadcast_snapshot,
+    broadcast_change,
     participant_room,
     publish,
     room_for,
@@ -43,6 +45,7 @@ from realtime.broadcast import (
 from realtime.commit import MEETING_GONE, UNAVAILABLE, commit, commit_to_roster
 from realtime.lifecycle import UNKNOWN_EVENT, only_the_real_connect, only_the_real_disconnect
 from realtime.liveness import liveness
+from realtime.metered import counts_widget, metered_command, uncounts_widget
 from realtime.stage import enter_stage, is_stage, refuse_command, stage_sync, wants_stage
 from realtime.wire_json import TooDeep, too_deep_answer
 
@@ -60,6 +63,7 @@ def _refuse(code: str, message: str) -> ConnectionRefusedError:
 
 @socketio.on("connect")
 @only_the_real_connect
+@counts_widget
 @holds_connection_slot(_refuse)
 def on_connect(auth: Any = None) -> None:
     """Sent by a widget as it opens, with ``{"token": ...}``. Someone active in the set joins the
@@ -151,7 +155,7 @@ def _enter_meeting(learning_set: LearningSet, participant_id: str) -> None:
     if viewing:
         send_snapshot(meeting, request.sid)
     else:
-        broadcast_snapshot(meeting)
+        broadcast_change(meeting, newcomer=request.sid)
     log.info("meeting.connected", extra={"meeting_id": meeting_id, "ended": viewing})
 
 
@@ -169,6 +173,7 @@ def _ended_meeting(meeting_id: str) -> Meeting:
 
 @socketio.on("disconnect")
 @only_the_real_disconnect
+@uncounts_widget
 @releases_connection_slot
 def on_disconnect(reason: Any = None) -> None:
     """Sent when a widget closes or drops; broadcasts the presence change to the meeting."""
@@ -184,7 +189,7 @@ def on_disconnect(reason: Any = None) -> None:
             "meeting.disconnect_unrecorded", extra={"meeting_id": meeting_id, "code": error.code}
         )
         return
-    broadcast_snapshot(meeting)
+    broadcast_change(meeting)
     log.info("meeting.disconnected", extra={"meeting_id": meeting_id})
 
 
@@ -199,7 +204,6 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
         return WAITING
     try:
         arguments = schema.load({} if payload is None else payload)
-        count_participant_event(name)
         command = Command(name, session["participant_id"], now_ms(), arguments)
         version = _commit_and_send(meeting_id, session["set_id"], command)
     except ValidationError as error:
@@ -217,13 +221,19 @@ def run_command(name: str, schema: Schema, payload: Any) -> dict[str, Any]:
 
 
 def _commit_and_send(meeting_id: str, set_id: str, command: Command) -> int:
+    """The sender's budget is spent first, for the lobby's commands; a meeting's command spends
+    it in the very write that commits it."""
     links_of = links_of_set(set_id)
     if command.name in roster.LOBBY_COMMANDS:
+        count_participant_event(command.name)
         done = commit_to_roster(set_id, command)
+        metrics.command_committed()
         publish(done.events, done.roster, None, meeting_id, links_of)
         return done.roster.version
-    committed = commit(meeting_id, command, set_id)
-    broadcast_snapshot(committed.meeting)
+    committed = commit(meeting_id, command, set_id, participant_count(command.name))
+    metrics.command_committed()
+    broadcast_change(committed.meeting)
+    metrics.command_broadcast()
     publish(committed.events, committed.meeting.roster, committed.meeting, meeting_id, links_of)
     return committed.meeting.version
 
@@ -237,12 +247,12 @@ def _command_handler(name: str, schema: Schema) -> Callable[[Any], dict[str, Any
         return run_command(name, schema, payloads[0] if payloads else None)
 
     handle.__name__ = f"on_{name}"
-    handle.__doc__ = f"Sent by a participant to {name.replace('_', ' ')}; broadcasts a snapshot."
+    handle.__doc__ = f"Sent by a participant to {name.replace('_', ' ')}; broadcasts the change."
     return handle
 
 
 for _name, _schema in COMMAND_SCHEMAS.items():
-    socketio.on_event(_name, _command_handler(_name, _schema()))
+    socketio.on_event(_name, metered_command(_name)(_command_handler(_name, _schema())))
 
 
 @socketio.on("sync")
@@ -296,6 +306,7 @@ def _refused_payload(payloads: tuple[Any, ...]) -> dict[str, str] | None:
 
 
 @socketio.on("*")
+@metered_command(metrics.UNKNOWN_COMMAND)
 @limited_per_participant("*")
 def on_unknown_event(*arguments: Any) -> dict[str, str]:
     """Any event we do not define is answered with an error, and changes nothing. (A client's

@@ -21,7 +21,7 @@ from companion.store import StoreUnavailable
 from companion.store.meetings import new_id
 from companion.store.processes import ProcessRegistry, SilentProcess
 from realtime import socketio
-from realtime.broadcast import broadcast_snapshot
+from realtime.broadcast import broadcast_change
 from realtime.commit import commit
 
 log = get_logger("liveness")
@@ -85,7 +85,7 @@ class Liveness:
                 ).meeting
             except Rejected:
                 continue  # nothing of that process left there, or the meeting is gone
-            broadcast_snapshot(meeting)
+            broadcast_change(meeting)
             log.info("liveness.swept", extra={"meeting_id": meeting_id})
 
     def _fall_silent(self) -> None:

@@ -9,8 +9,10 @@ from typing import Any
 import orjson
 import socketio
 
+from companion import metrics
 from companion.store.connection import queue_client
 from realtime import wire_json
+from realtime.sent_views import SentViews
 from realtime.wire_packet import WirePacket
 
 CHANNEL = "companion-socketio"
@@ -35,10 +37,12 @@ class QueueJSON:
 
 
 class MeetingQueue(socketio.RedisManager):
-    """A RedisManager whose listener retries every second while Redis is away."""
+    """A RedisManager whose listener retries every second while Redis is away, and which keeps
+    the process's latest view of each meeting following what every process broadcasts."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sent_views: SentViews | None = None) -> None:
         super().__init__(url, channel=CHANNEL, json=QueueJSON)
+        self.sent_views = sent_views or SentViews()
 
     def set_server(self, server: socketio.Server) -> None:
         """The library hands its manager the server's JSON module here; ours stays."""
@@ -73,6 +77,7 @@ class MeetingQueue(socketio.RedisManager):
             "skip_sid": skip_sid,
             "callback": None,
             "host_id": self.host_id,
+            "sent_at": time.time(),  # for the other processes' queue lag (companion.metrics)
         }
         self._handle_emit(message)
         self._publish(message)
@@ -80,16 +85,22 @@ class MeetingQueue(socketio.RedisManager):
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         """Every process hears every emit here, the sending one included; after a closing
-        message, each disconnects its own sockets in the room it went to."""
+        message, each disconnects its own sockets in the room it went to. A meeting's patch or
+        snapshot moves on the view this process keeps of it (``sent_views``)."""
+        if message.get("host_id") != self.host_id:  # from another process: how long it took
+            metrics.queue_message_arrived(message.get("sent_at"))
         super()._handle_emit(message)
         room = message.get("room")
+        if isinstance(data := message.get("data"), list) and len(data) == 1:
+            self.sent_views.heard(message.get("event", ""), room, data[0])
         if message.get("event") in CLOSING_EVENTS and isinstance(room, str):
             namespace = message.get("namespace") or "/"
             for sid, _ in list(self.get_participants(namespace, room)):
                 self.server.disconnect(sid, namespace=namespace)
 
     def _redis_connect(self) -> None:
-        """Our pool, which waits for a free connection instead of refusing a publish."""
+        """Our pool, which waits for a free connection instead of refusing a publish. Called
+        again on each resubscribe: behind a Sentinel address, it then lands on the new primary."""
         self.redis = queue_client(self.redis_url)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
@@ -102,8 +113,14 @@ class MeetingQueue(socketio.RedisManager):
                     self._redis_connect()
                     self.pubsub.subscribe(self.channel)
                     subscribed = True
+                    metrics.QUEUE_HEALTH.succeeded()
                 yield from self.pubsub.listen()
             except Exception as error:  # the library's own loop catches everything here too
+                metrics.QUEUE_HEALTH.failed()
+                # Redis may come back without its latest writes (a failover to a replica that
+                # lagged): no patch may build on a version it lost, so each meeting's next change
+                # goes whole (realtime.sent_views).
+                self.sent_views.forget_all()
                 self._get_logger().warning(
                     "message queue unreachable; resubscribing", extra={"reason": str(error)}
                 )

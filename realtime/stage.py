@@ -2,7 +2,7 @@
 nothing it sends can change it.
 
 A stage view connects with ``auth: {"stage": <stage token>}``. It joins the meeting's room, so
-it hears every snapshot (the member-level view, the same for everyone), and rooms of its own, so
+it hears every change (the member-level view, the same for everyone), and rooms of its own, so
 it can be closed; never a participant's room, so nothing private, no lobby and no links reach it.
 It is nobody: no presence is recorded, so it never shows among the people and never takes a turn.
 Its session holds ``stage_of`` (whose link it is) and no ``participant_id``, so every path that

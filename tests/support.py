@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -19,10 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import engineio
 import requests
 import socketio
 import websocket
 from requests.adapters import HTTPAdapter
+
+from companion.domain import patches
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,8 +139,39 @@ def join_set(base_url: str, invite_token: str, display_name: str) -> dict[str, A
     return post_created(base_url, "/api/join", body)
 
 
+class InOrderEngineIO(engineio.Client):
+    """Hands each message to its handler in the order it arrived, as a browser does. The library
+    starts a thread for each one, and two threads may run in either order: patches applied out
+    of order would look like gaps."""
+
+    def _receive_packet(self, pkt: engineio.packet.Packet) -> None:
+        if pkt.packet_type == engineio.packet.MESSAGE:
+            self._trigger_event("message", pkt.data)
+        else:
+            super()._receive_packet(pkt)
+
+
+class InOrderClient(socketio.Client):
+    """A python-socketio client whose handlers run in the order messages arrived. Its handlers
+    must not wait on the server (no ``call`` inside one): they run on the reading thread."""
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return InOrderEngineIO
+
+
+SYNC_RETRY_SECONDS = 2.0  # as widget.js: a sync unanswered is asked again after this long
+
+
 class Widget:
-    """A python-socketio client that records everything it receives, like a widget would."""
+    """A python-socketio client that records everything it receives, and holds the meeting as
+    the browser's widget does (static/patches.js): a whole ``snapshot`` replaces it, a ``patch``
+    whose ``from`` is the version held moves it on, and a gap or a patch that does not apply
+    sends ``sync`` and waits for a snapshot.
+
+    ``received[event]`` lists each event's messages as they came, ``patch`` included, except
+    that ``received["snapshot"]`` also gets the state each applied patch led to, as
+    ``{"type": "patch", "version", "from", "meeting"}``: it is every state the widget came to
+    hold, so a test waits for a meeting state whichever way it was sent."""
 
     def __init__(
         self, base_url: str, token: str | None, connect: bool = True, reconnect: bool = False
@@ -147,13 +182,21 @@ class Widget:
         self.refusal: dict[str, Any] | None = None
         self._arrived = threading.Condition()
         # Reconnecting clients retry quickly, as the widget does, so restart tests stay short.
-        self.client = socketio.Client(
+        self.client = InOrderClient(
             reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1
         )
-        self.client.on("*", self._record)
-        self.client.on("connect_error", self._refused)
+        self._listen()
         if connect:
             self.connect()
+
+    def _listen(self) -> None:
+        self.held: dict[str, Any] | None = None  # the latest snapshot, or state a patch led to
+        self.syncs_asked = 0
+        self._heard_ahead = 0  # the latest version a patch had before any snapshot came
+        self._asked_at = -SYNC_RETRY_SECONDS
+        self.client.on("*", self._record)
+        self.client.on("disconnect", self._disconnected)
+        self.client.on("connect_error", self._refused)
 
     def connect(self) -> Widget:
         auth = {"token": self.token} if self.token is not None else None
@@ -163,7 +206,51 @@ class Widget:
     def _record(self, event: str, data: Any = None) -> None:
         with self._arrived:
             self.received[event].append(data)
+            if event in ("snapshot", "patch") and isinstance(data, dict):
+                self._follow(event, data)
             self._arrived.notify_all()
+
+    def _disconnected(self, *reason: Any) -> None:
+        """The next connection starts from the snapshot it is sent, whatever was held before.
+        (Its first messages may come before python-socketio's own ``connect`` event.)"""
+        with self._arrived:
+            self.held, self._heard_ahead = None, 0
+
+    def _follow(self, event: str, message: dict[str, Any]) -> None:
+        held = self.held
+        if event == "snapshot":
+            if held is None or message["version"] >= held["version"]:
+                self.held, self._asked_at = message, -SYNC_RETRY_SECONDS
+                if self._heard_ahead > message["version"]:
+                    self._ask_for_snapshot()  # a patch came before it, and was left aside
+                self._heard_ahead = 0
+            return
+        if held is None:
+            self._heard_ahead = max(self._heard_ahead, message["version"])
+        elif message["version"] <= held["version"]:
+            return  # one already held, or older
+        elif message.get("from") != held["version"]:
+            self._ask_for_snapshot()
+        else:
+            self._take_patch(held, message)
+
+    def _take_patch(self, held: dict[str, Any], message: dict[str, Any]) -> None:
+        try:
+            meeting = patches.apply(held["meeting"], message)
+        except patches.PatchDoesNotApply:
+            self._ask_for_snapshot()
+            return
+        self.held = {**{k: message[k] for k in ("type", "version", "from")}, "meeting": meeting}
+        self.received["snapshot"].append(self.held)
+
+    def _ask_for_snapshot(self) -> None:
+        """As the widget does: one ``sync`` at a time, asked again if no snapshot came soon."""
+        if time.monotonic() - self._asked_at < SYNC_RETRY_SECONDS:
+            return
+        self._asked_at = time.monotonic()
+        self.syncs_asked += 1
+        with contextlib.suppress(socketio.exceptions.SocketIOError):
+            self.client.emit("sync")
 
     def _refused(self, data: Any = None) -> None:
         self.refusal = data
@@ -335,13 +422,12 @@ class WidgetFrom(Widget):
         super().__init__(base_url, token, connect=False)
         self.source_ip = source_ip
         self.transports = list(transports)
-        self.client = socketio.Client(
+        self.client = InOrderClient(
             reconnection=False,
             http_session=session_from(source_ip),
             websocket_extra_options={"class_": websocket_class_from(source_ip)},
         )
-        self.client.on("*", self._record)
-        self.client.on("connect_error", self._refused)
+        self._listen()
         self.connect()
 
     def connect(self) -> WidgetFrom:

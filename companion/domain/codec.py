@@ -102,9 +102,21 @@ def roster_from_format_2(
     return Roster(set_id=set_data["id"], version=1, entries=entries)
 
 
+# The parts of the public view that depend on the moment it is rendered as well as on the
+# meeting: two widgets holding one version may hold different values of them, so every patch
+# carries them whole (companion.domain.patches). ``signals`` depends on the moment too, but only
+# by leaving out what has faded: a later rendering of a version holds what an earlier one held,
+# less what faded in between. So a patch from the earliest rendering of a version (the one
+# broadcast, which realtime.sent_views keeps) needs to carry it only when it changed: if the
+# next version's fade times are the same, none of them has faded, and every later rendering of
+# the version before holds them too.
+MOMENT_KEYS = ("server_now_ms", "allocation")
+
+
 def public_view(meeting: Meeting, now_ms: int) -> dict[str, Any]:
     """What every widget of the meeting may see: no connection ids; presence as a flag. Names and
-    roles come from the roster; only people active in the set are shown."""
+    roles come from the roster; only people active in the set are shown. Only ``MOMENT_KEYS``
+    and ``signals`` (what has faded is left out) depend on ``now_ms``."""
     people = meeting.roster.entries
     return {
         "id": meeting.id,

@@ -7,6 +7,11 @@ or in the logs says who or where: each key carries only a keyed hash (HMAC, with
 SECRET_KEY, never in Redis) of what it counts. Each kind of budget hashes with its own name, so the
 key of someone's anonymous signals has nothing in common with the key of their other commands,
 whose effects the meeting shows under their name.
+
+Each sender's count in a budget is one moving window per rate, all kept in one value and counted
+by the store's checked write (``companion.store.checked_write``): a count on its own is one EVALSHA
+(a read and a write inside it), and a meeting's command is counted in the very write that commits
+it (``participant_count``), so a refused command and its count are one thing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import hashlib
 import hmac
 import ipaddress
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +28,6 @@ from typing import Any
 import redis
 from flask import Flask, current_app, request, session
 from limits import RateLimitItem
-from limits.errors import StorageError
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from companion.clock import now_ms
 from companion.config import RATE_VARIABLES, parse_networks, parse_rate
@@ -35,6 +36,8 @@ from companion.logs import get_logger
 from companion.responses import error_response
 from companion.services import derived_key, services
 from companion.store import keys
+from companion.store.checked_write import CheckedWrite, CheckedWriter, EventCount, OverBudget
+from realtime.commit import RATE_LIMITED as RATE_LIMITED_REFUSAL
 from realtime.liveness import liveness
 
 log = get_logger("limits")
@@ -52,7 +55,7 @@ BUDGET_SETTINGS = {
     HTTP: "HTTP_RATE",
 }
 
-RATE_LIMITED = "You are sending too much too fast. Slow down, and try again in a moment."
+RATE_LIMITED = RATE_LIMITED_REFUSAL.message
 TOO_MANY_CONNECTIONS = (
     "Too many widgets are open from your network. Close one you no longer use, then try again."
 )
@@ -99,26 +102,23 @@ class Limits:
         self,
         app: Flask,
         client: redis.Redis,
-        redis_url: str,
         tag_key: bytes,
     ) -> None:
         self.redis = client
-        # Shortest window first, so a burst held back does not also spend the longer windows.
+        # Shortest window first, so a refusal names the rate that has room again soonest.
         self.rates = {
             budget: sorted(parse_rate(RATE_VARIABLES[setting], app.config[setting]), key=_window)
             for budget, setting in BUDGET_SETTINGS.items()
+        }
+        self.windows = {
+            budget: tuple((rate.amount, _window(rate) * 1000) for rate in rates)
+            for budget, rates in self.rates.items()
         }
         self.connections_per_address = int(app.config["CONNECTIONS_PER_ADDRESS"])
         self.trusted_proxies = parse_networks(app.config["TRUSTED_PROXIES"])
         self.presence_timeout_ms = int(app.config["PRESENCE_TIMEOUT_SECONDS"] * 1000)
         self.tag_key = tag_key
-        storage = storage_from_string(
-            _limits_storage_uri(redis_url),
-            connection_pool=client.connection_pool,
-            key_prefix=keys.RATE_LIMITS_PREFIX,
-            wrap_exceptions=True,
-        )
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.counter = CheckedWriter(client)
         self.claim_script = client.register_script(_CLAIM_SLOT)
 
     def tag(self, budget: str, *counted: str) -> str:
@@ -126,23 +126,25 @@ class Limits:
         message = "\0".join((budget, *counted)).encode()
         return hmac.new(self.tag_key, message, hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
 
-    def exceeded(self, budget: str, *counted: str) -> RateLimitItem | None:
-        """Counts one event; answers the rate it would exceed, if any (and then counts nothing
-        more). Fails open: with Redis unreachable the event goes on, to the store's own
-        ``unavailable``, rather than being refused for the wrong reason."""
-        tag = self.tag(budget, *counted)
+    def count_of(self, budget: str, *counted: str) -> EventCount:
+        """One event in ``budget`` of what ``counted`` names, to count now or in a write."""
+        key = keys.rate_window(budget, self.tag(budget, *counted))
+        return EventCount(key, self.windows[budget], now_ms())
+
+    def spend(self, budget: str, *counted: str) -> OverBudget | None:
+        """Counts one event, unless one of the budget's rates is spent: then it counts nothing
+        and answers which, and for how long. Fails open: with Redis unreachable the event goes
+        on, to the store's own ``unavailable``, rather than being refused for the wrong reason."""
         try:
-            for rate in self.rates[budget]:
-                if not self.limiter.hit(rate, budget, tag):
-                    return rate
-        except StorageError:
+            return self.counter.run(CheckedWrite().spend(self.count_of(budget, *counted))).over
+        except redis.RedisError:
             log.warning("limits.unavailable", extra={"budget": budget})
         return None
 
-    def retry_after(self, rate: RateLimitItem, budget: str, *counted: str) -> int:
-        """Whole seconds until ``rate`` has room again: when its oldest counted event leaves."""
-        stats = self.limiter.get_window_stats(rate, budget, self.tag(budget, *counted))
-        return max(1, math.ceil(stats.reset_time - time.time()))
+    def exceeded(self, budget: str, *counted: str) -> RateLimitItem | None:
+        """Counts one event; answers the rate it would exceed, if any (and then counts nothing)."""
+        over = self.spend(budget, *counted)
+        return None if over is None else self.rates[budget][over.rate]
 
     def client_address(self, environ: Mapping[str, Any]) -> str | None:
         """The right-most address that is not a trusted proxy: what the nearest proxy we trust
@@ -216,19 +218,12 @@ def _window(rate: RateLimitItem) -> int:
     return rate.get_expiry()
 
 
-def _limits_storage_uri(redis_url: str) -> str:
-    """limits picks its Redis storage by the URL's scheme, and knows the embedded server's
-    ``unix://`` socket as ``redis+unix://``. Its connections come from the store's own pool, with
-    the store's timeouts and retries."""
-    return f"redis+{redis_url}" if redis_url.startswith("unix://") else redis_url
-
-
 def init_app(app: Flask) -> None:
     """Every setting is checked again here, under its variable's name, however it was given."""
     with app.app_context():
-        client, redis_url = services().store.redis, services().redis_url
+        client = services().store.redis  # on a Sentinel address, the primary's, as it changes
     tag_key = derived_key(app.config["SECRET_KEY"], "rate limits")
-    app.extensions["companion.limits"] = Limits(app, client, redis_url, tag_key)
+    app.extensions["companion.limits"] = Limits(app, client, tag_key)
 
 
 def limits() -> Limits:
@@ -244,14 +239,13 @@ def limited_per_address(view: Handler) -> Handler:
         address = limits().client_address(request.environ)
         if address is None:
             return view(*args, **kwargs)
-        counted = (request.endpoint or "", address)
-        rate = limits().exceeded(HTTP, *counted)
-        if rate is None:
+        over = limits().spend(HTTP, request.endpoint or "", address)
+        if over is None:
             return view(*args, **kwargs)
         code = limits().code(address)
         log.info("http.rate_limited", extra={"endpoint": request.endpoint, "address": code})
         response, status = error_response(429, "rate_limited", RATE_LIMITED)
-        response.headers["Retry-After"] = str(limits().retry_after(rate, HTTP, *counted))
+        response.headers["Retry-After"] = str(max(1, math.ceil(over.wait_ms / 1000)))
         return response, status
 
     return limited
@@ -260,14 +254,25 @@ def limited_per_address(view: Handler) -> Handler:
 def count_participant_event(event: str) -> None:
     """Spends one of the sender's budget for ``event`` in this meeting, which all their tabs
     share; raises ``rate_limited`` once it is spent. Called before anything is committed, so a
-    refused event changes nothing and only its sender hears of it. A connection that is nobody
-    (a stage view) names its own budget in ``counted_as``: every person in a Teams call opens
-    the stage with the same link at once."""
+    refused event changes nothing and only its sender hears of it. (A meeting's command spends
+    it in its own write instead: ``participant_count``.)"""
+    if limits().spend(*_participant_budget(event)) is not None:
+        raise Rejected("rate_limited", RATE_LIMITED)  # a new one each time: a raise grows its trace
+
+
+def participant_count(event: str) -> EventCount:
+    """The sender's event in its budget, for the store to count in the write that commits it
+    (``MeetingStore.update_meeting``), and to refuse it with, past the budget."""
+    return limits().count_of(*_participant_budget(event))
+
+
+def _participant_budget(event: str) -> tuple[str, str, str]:
+    """The budget ``event`` spends, and what it counts: the meeting and the sender. A connection
+    that is nobody (a stage view) names its own budget in ``counted_as``: every person in a Teams
+    call opens the stage with the same link at once."""
     budget = BUDGET_OF_EVENT.get(event, COMMANDS)
     sender = session.get("counted_as") or session.get("participant_id") or ""
-    counted = (session.get("meeting_id") or "", sender)
-    if limits().exceeded(budget, *counted) is not None:
-        raise Rejected("rate_limited", RATE_LIMITED)  # a new one each time: a raise grows its trace
+    return budget, session.get("meeting_id") or "", sender
 
 
 def limited_per_participant(event: str) -> Callable[[Handler], Handler]:

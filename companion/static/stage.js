@@ -3,6 +3,7 @@
 // version and clock exactly as the widget does, so the big screen agrees with every widget.
 import * as clock from "./clock.js";
 import { byId } from "./dom.js";
+import { followPatch } from "./patches.js";
 import { followTeams } from "./teams.js";
 import { renderStage, tickStage } from "./views/stage.js";
 
@@ -54,15 +55,48 @@ function render() {
   scheduleTick(renderStage(ctx));
 }
 
+// As in the widget: the latest version heard before a snapshot could be taken, and when the
+// last `sync` was asked (one at a time, again after SYNC_RETRY_MS).
+const SYNC_RETRY_MS = 2000;
+let heardAhead = 0;
+let syncAskedAt = -Infinity;
+
+function requestSync() {
+  if (Date.now() - syncAskedAt < SYNC_RETRY_MS) return;
+  syncAskedAt = Date.now();
+  socket.emit("sync");
+}
+
 function applySnapshot(message) {
-  if (message.version < view.version || !view.guide) return; // stale, or not yet welcomed
-  const gap = view.meeting !== null && message.version > view.version + 1;
-  view.version = message.version;
-  view.meeting = message.meeting;
-  clock.noteServerTime(message.meeting.server_now_ms);
+  if (!view.guide) {
+    heardAhead = Math.max(heardAhead, message.version);
+    return;
+  }
+  if (message.version < view.version) return; // stale
+  const gap = (view.meeting !== null && message.version > view.version + 1) || heardAhead > message.version;
+  heardAhead = 0;
+  syncAskedAt = -Infinity;
+  showMeeting(message.version, message.meeting);
+  if (gap) requestSync();
+}
+
+// Each change after the first snapshot: a patch from the version before, or a sync on a gap.
+function applyPatch(message) {
+  if (!view.guide || view.meeting === null) {
+    heardAhead = Math.max(heardAhead, Number(message.version) || 0);
+    return;
+  }
+  const next = followPatch(view.version, view.meeting, message);
+  if (next.meeting) showMeeting(message.version, next.meeting);
+  else if (next.resync) requestSync();
+}
+
+function showMeeting(version, meeting) {
+  view.version = version;
+  view.meeting = meeting;
+  clock.noteServerTime(meeting.server_now_ms);
   document.body.dataset.version = String(view.version);
   render();
-  if (gap) socket.emit("sync");
 }
 
 function onWelcome(message) {
@@ -90,6 +124,7 @@ function onRefused(error) {
 function reconnect() {
   socket.disconnect();
   Object.assign(view, { version: 0, meeting: null, guide: null });
+  heardAhead = 0;
   renderConnection("connecting");
   socket.connect();
 }
@@ -106,6 +141,7 @@ function start() {
   socket.on("connect_error", onRefused);
   socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
+  socket.on("patch", applyPatch);
   socket.on("meeting_moved", reconnect);
   socket.on("meeting_deleted", closeWith);
   socket.on("stage_closed", closeWith);

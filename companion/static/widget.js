@@ -5,6 +5,7 @@ import { wireCopyButtons } from "./copy.js";
 import { isFacilitation } from "./derive.js";
 import { forget, remember } from "./devices.js";
 import { byId } from "./dom.js";
+import { followPatch } from "./patches.js";
 import { renderShortcuts, wireShortcuts } from "./shortcuts.js";
 import { renderConsole } from "./views/console.js";
 import { contractLines, renderContract } from "./views/contract.js";
@@ -119,22 +120,47 @@ const SYNC_RETRY_MS = 2000;
 const ACK_GRACE_MS = 1500;
 let syncTimer = null;
 
+// The latest version heard before this widget could take it (not yet welcomed, or no snapshot
+// yet to patch): a snapshot older than that is followed by a sync, or the change would be lost.
+let heardAhead = 0;
+
 function applySnapshot(message) {
-  if (message.version < view.version || !view.you) return; // stale, or not yet welcomed
+  if (!view.you) {
+    heardAhead = Math.max(heardAhead, message.version);
+    return;
+  }
+  if (message.version < view.version) return; // stale: two broadcasts overtook each other
   // Every version is broadcast, so a jump means some were lost on the way: ask for the state.
-  const gap = view.meeting !== null && message.version > view.version + 1;
+  const gap = (view.meeting !== null && message.version > view.version + 1) || heardAhead > message.version;
+  heardAhead = 0;
+  showMeeting(message.version, message.meeting);
+  if (gap) requestSync();
+}
+
+// After the first snapshot each change comes as a patch from the version before. A gap, or one
+// that does not apply, asks for the whole state; until it comes, later patches cannot apply.
+function applyPatch(message) {
+  if (!view.you || view.meeting === null) {
+    heardAhead = Math.max(heardAhead, Number(message.version) || 0);
+    return;
+  }
+  const next = followPatch(view.version, view.meeting, message);
+  if (next.meeting) showMeeting(message.version, next.meeting);
+  else if (next.resync) requestSync();
+}
+
+function showMeeting(version, meeting) {
   const previous = view.meeting;
-  view.version = message.version;
-  view.meeting = message.meeting;
-  clock.noteServerTime(message.meeting.server_now_ms);
+  view.version = version;
+  view.meeting = meeting;
+  clock.noteServerTime(meeting.server_now_ms);
   document.body.dataset.version = String(view.version);
   // Opened after it ended, this widget only looks at the meeting: reopened, it joins it afresh.
-  if (view.looking && message.meeting.phase !== "closed") {
+  if (view.looking && meeting.phase !== "closed") {
     reconnect();
     return;
   }
   render(previous);
-  if (gap) requestSync();
 }
 
 // Ask the server for a fresh snapshot; while the server cannot reach its store, keep asking.
@@ -370,6 +396,7 @@ function start() {
   });
   socket.on("welcome", onWelcome);
   socket.on("snapshot", applySnapshot);
+  socket.on("patch", applyPatch);
   socket.on("private", onPrivate);
   socket.on("roster", onRoster);
   socket.on("waiting", onWaiting);
@@ -404,6 +431,7 @@ function moveToNextMeeting(message) {
 function reconnect() {
   socket.disconnect();
   Object.assign(view, { version: 0, meeting: null, you: null, learnings: [], privateVersion: 0, roster: null });
+  heardAhead = 0;
   renderConnection("connecting");
   socket.connect();
 }

@@ -43,6 +43,12 @@ def process_meetings(process_id: str) -> str:
 RATE_LIMITS_PREFIX = f"{PREFIX}:limits"
 
 
+def rate_window(budget: str, tag: str) -> str:
+    """One sender's recent events in one budget (``companion.guards.limits``): the times of as
+    many as its rates count, for as long as its longest window."""
+    return f"{RATE_LIMITS_PREFIX}:window/{budget}/{tag}"
+
+
 def address_connections(tag: str) -> str:
     """A sorted set per client address (named by a tag, never the address): its live Socket.IO
     connections' leases, scored by when each was taken."""

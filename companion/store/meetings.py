@@ -1,13 +1,17 @@
-"""Sets, their rosters and their meetings in Redis. Every change is an optimistic transaction
-that bumps a version.
+"""Sets, their rosters and their meetings in Redis. Every change is optimistic and bumps a
+version: a meeting's command is one checked write (``checked_write``, a Lua script), anything
+else a WATCH/MULTI transaction.
 
 Every key expires ``retention_seconds`` after the last activity that touched it. A meeting's
 activity also keeps its set (its roster and its index of meetings) alive; a set's activity keeps
-the meeting its links lead to alive. Deleting a meeting or a set is one transaction too.
+the meeting its links lead to alive. A meeting's command renews its set's times to live only once
+in a while (``set_renewal_ms``), so every meeting is written with a time to live shorter by
+a two-thousandth of the retention period, and so never outlives its set. Deleting a meeting or a
+set is one transaction too.
 
-A meeting is always read with its set's roster, in the same transaction, since the rules
-authorise every command by it; a change to the roster made in a meeting (a role, a removal) is
-written with the meeting, atomically.
+A meeting is always read with its set's roster, since the rules authorise every command by it,
+and its write is made only if both still hold what was read; a change to the roster made in a
+meeting (a role, a removal) is written with the meeting, atomically.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, TypeVar
 import orjson
 import redis
 
+from companion import metrics
 from companion.clock import now_ms
 from companion.domain import attendance, phases, roster, sets
 from companion.domain.codec import (
@@ -38,10 +43,24 @@ from companion.domain.codec import (
 )
 from companion.domain.model import Admission, Identity, LearningSet, Meeting, Phase, Roster
 from companion.store import keys
-from companion.store.signal_claims import SignalClaims, SignalSender, write_claim
+from companion.store.checked_write import (
+    CheckedWrite,
+    CheckedWriter,
+    EventCount,
+    Outcome,
+    RateLimited,
+)
+from companion.store.known_meetings import Known, KnownMeetings
+from companion.store.signal_claims import SignalClaims, SignalSender, SignalStillCounts
 
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
 LOCK_STRIPES = 64
+# A meeting lives this much less than the retention period (a two-thousandth: 21.6 minutes at
+# 30 days), and its commands renew its set's times to live once half of that has passed.
+MEETING_MARGIN_DIVISOR = 2000
+# Every attempt that finds the meeting changed follows a write that was made: this many in a row
+# means something is wrong.
+MAX_ATTEMPTS = 100
 
 MeetingChange = Callable[[Meeting], Meeting]
 RosterChange = Callable[[Roster], Roster]
@@ -88,6 +107,14 @@ class MeetingStore:
         self._signal_claims = SignalClaims(signal_key or secrets.token_bytes(32))
         # Created with the store, after gevent's monkey-patching: greenlet-aware under gevent.
         self._turns = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._writer = CheckedWriter(client)
+        self._known = KnownMeetings()
+        # The set, its roster, its index, its people's identity index and the meeting's signal
+        # secret live a whole retention period after each renewal; a meeting a margin less.
+        self.set_ttl_ms = retention_seconds * 1000
+        margin_ms = self.set_ttl_ms // MEETING_MARGIN_DIVISOR
+        self.meeting_ttl_ms = self.set_ttl_ms - margin_ms
+        self.set_renewal_ms = margin_ms // 2
 
     def ping(self) -> None:
         with unavailable_on_redis_error():
@@ -237,70 +264,219 @@ class MeetingStore:
         change: MeetingChange,
         sender: SignalSender | None = None,
         set_id: str | None = None,
+        counted: EventCount | None = None,
     ) -> tuple[Meeting, bool]:
         """Apply ``change`` atomically. Returns the meeting and whether it changed (and was saved).
 
-        The meeting reaches ``change`` with its set's roster, both WATCHed; ``set_id``, when the
-        caller knows it, lets both be read in one round trip. A change that raises leaves Redis
-        untouched; one that returns the meeting it was given writes nothing. Any other result must
-        carry the next version, so none is skipped or reused, and so must its roster if that
-        changed. What a change makes of the set's own parts (settings, contract, who agreed)
-        becomes the set's too, for its next meeting, in the same transaction.
+        The meeting reaches ``change`` with its set's roster, as this process last read or wrote
+        them, or else as read now (``set_id``, when the caller knows it, lets both be read in one
+        round trip). It is written in one checked write, only if the meeting, its roster and its
+        signal secret still hold what ``change`` was given; otherwise ``change`` runs again on what
+        they hold now. A change that raises writes nothing, nor does one that returns the meeting it
+        was given, and neither is answered before what it was given is known to be current. Any
+        other result must carry the next version, so none is skipped or reused, and so must its
+        roster if that changed. What a change makes of the set's own parts (settings, contract, who
+        agreed) becomes the set's too, for its next meeting, in the same write.
         With ``sender``, the change is a signal: refused with ``SignalStillCounts`` while that
-        person's last one of that kind still counts.
+        person's last one of that kind still counts. With ``counted``, the command spends its
+        sender's budget in the same write (a change that raises or alters nothing spends it too),
+        and past it is refused with ``RateLimited``, before any refusal of the rules.
         """
         key = keys.meeting(meeting_id)
-
-        def attempt(pipe: redis.client.Pipeline) -> tuple[Meeting, Meeting]:
-            current, roster_written = self._meeting_watched(pipe, meeting_id, set_id)
-            claim = None if sender is None else self._signal_claims.check(pipe, current, sender)
-            updated = change(current)
-            if updated is current and not roster_written:
-                return current, updated
-            if updated is not current:
-                _check_next(current, updated)
-            learning_set = self._set_carrying(pipe, current, updated)
-            pipe.multi()
-            self._put_meeting(pipe, updated)
-            if updated.roster.version != current.roster.version or roster_written:
-                self._put_roster(pipe, updated.roster, before=current.roster)
-            if claim is not None:
-                write_claim(pipe, claim, self.retention_seconds)
-            if learning_set is not None:
-                self._put_set(pipe, learning_set)
-            return current, updated
-
         with self._turn_for(key), unavailable_on_redis_error():
-            before, after = self.redis.transaction(attempt, key, value_from_callable=True)
+            before, after = self._commit(meeting_id, change, sender, set_id, counted)
         if after.phase is Phase.CLOSED and before.phase is not Phase.CLOSED:
             self._after_forgetting()  # its signal secret is gone
         return after, after is not before
 
-    def _meeting_watched(
-        self, pipe: redis.client.Pipeline, meeting_id: str, set_id: str | None
-    ) -> tuple[Meeting, bool]:
-        """Before MULTI: the meeting with its roster, both WATCHed (the meeting's key already
-        is), and whether the roster was just made for a set stored before rosters existed."""
+    def _commit(
+        self,
+        meeting_id: str,
+        change: MeetingChange,
+        sender: SignalSender | None,
+        set_id: str | None,
+        counted: EventCount | None,
+    ) -> tuple[Meeting, Meeting]:
+        """Attempts until one is written or refused. ``confirmed``: what ``known`` holds was read
+        from Redis just now, not remembered. A meeting another process writes too (``shared``)
+        is read first, as what this process knows of it is then mostly out of date."""
+        known, confirmed = self._known.get(meeting_id), False
+        if known is not None and known.shared:
+            known, confirmed = self._read_known(meeting_id, known.set_id, known), True
+        for _ in range(MAX_ATTEMPTS):
+            if known is None:
+                known, confirmed = self._read_known(meeting_id, set_id), True
+            current = known.decoded()
+            try:
+                updated = change(current)
+            except Exception:
+                found = self._confirmed(meeting_id, known, confirmed, counted)
+                if found is None:
+                    raise
+                known, confirmed = found, True
+                continue
+            if updated is current:
+                found = self._confirmed(meeting_id, known, confirmed, counted)
+                if found is None:
+                    return current, current
+                known, confirmed = found, True
+                continue
+            _check_next(current, updated)
+            write, after = self._meeting_write(known, current, updated, sender, counted)
+            outcome = self._writer.run(write)
+            if outcome.done:
+                self._known.put(meeting_id, after)
+                return current, updated
+            known, confirmed = self._found_instead(meeting_id, known, outcome), True
+        raise RuntimeError(f"{MAX_ATTEMPTS} attempts at meeting {meeting_id} all found it changed")
+
+    def _confirmed(
+        self, meeting_id: str, known: Known, confirmed: bool, counted: EventCount | None
+    ) -> Known | None:
+        """For a change that wrote nothing: spends ``counted``, once the meeting is known to hold
+        what the change was given. None when it does; what it holds instead when not."""
+        if confirmed and counted is None:
+            return None
+        outcome = self._writer.run(self._expecting(meeting_id, known).spend(counted))
+        return None if outcome.done else self._found_instead(meeting_id, known, outcome)
+
+    def _found_instead(self, meeting_id: str, known: Known, outcome: Outcome) -> Known:
+        """A checked write refused: the refusal raised, or what the meeting holds now."""
+        if outcome.over is not None:
+            raise RateLimited(outcome.over)
+        if outcome.status == "claimed":
+            raise SignalStillCounts(outcome.claim_ms)
+        held_meeting, held_roster, held_secret = outcome.held[:3]
+        if held_meeting is None:
+            self._known.forget(meeting_id)
+            raise MeetingNotFound(keys.meeting(meeting_id))
+        if held_roster is None:  # the set gone, or stored before rosters: read it afresh
+            self._known.forget(meeting_id)
+            return self._read_known(meeting_id, known.set_id)
+        found = replace(
+            known, meeting=held_meeting, roster=held_roster, secret=held_secret, shared=True
+        )
+        self._known.put(meeting_id, found)
+        return found
+
+    def _read_known(
+        self, meeting_id: str, set_id: str | None, before: Known | None = None
+    ) -> Known:
+        """The meeting, its set's roster and its signal secret, read now (one MGET when
+        ``set_id`` is right). A set stored before rosters existed has its roster made first, in
+        a transaction of its own (``_roster_made``). ``before``: what this process knew, which
+        tells whether another process wrote since (the meeting stays ``shared``) or not."""
         key = keys.meeting(meeting_id)
         if set_id is not None:
-            pipe.watch(keys.roster(set_id))
-            raw_meeting, raw_roster = pipe.mget(key, keys.roster(set_id))
+            read = self.redis.mget(key, keys.roster(set_id), keys.signal_secret(meeting_id))
+            raw_meeting, raw_roster, secret = read
         else:
-            raw_meeting, raw_roster = pipe.get(key), None
+            raw_meeting, raw_roster, secret = self.redis.get(key), None, None
         if raw_meeting is None:
+            self._known.forget(meeting_id)
             raise MeetingNotFound(key)
-        data = orjson.loads(raw_meeting)
-        if set_id is None or data["set_id"] != set_id:
-            set_id = data["set_id"]
-            pipe.watch(keys.roster(set_id))
-            raw_roster = pipe.get(keys.roster(set_id))
-        if raw_roster is not None:
-            return meeting_from_dict(data, roster_from_dict(orjson.loads(raw_roster))), False
-        try:
-            kept, _ = self._roster_watched(pipe, set_id)
-        except SetNotFound as error:
-            raise MeetingNotFound(key) from error
-        return meeting_from_dict(data, kept), True
+        stored_set_id = orjson.loads(raw_meeting)["set_id"]
+        if stored_set_id != set_id:
+            raw_roster, secret = self.redis.mget(
+                keys.roster(stored_set_id), keys.signal_secret(meeting_id)
+            )
+        if raw_roster is None:
+            try:
+                self._roster_made(stored_set_id)
+            except SetNotFound as error:
+                raise MeetingNotFound(key) from error
+            return self._read_known(meeting_id, stored_set_id)
+        known = Known(stored_set_id, raw_meeting, raw_roster, secret)
+        if before is not None:
+            written_since = (raw_meeting, raw_roster) != (before.meeting, before.roster)
+            known = replace(known, set_renewed_at=before.set_renewed_at, shared=written_since)
+        self._known.put(meeting_id, known)
+        return known
+
+    def _roster_made(self, set_id: str) -> None:
+        """The roster of a set stored before rosters existed, made and written once, as
+        ``load_roster`` makes it (but inside the meeting's turn, which holds another lock)."""
+        set_key, roster_key = keys.learning_set(set_id), keys.roster(set_id)
+
+        def attempt(pipe: redis.client.Pipeline) -> None:
+            learning_set = _load_watched(pipe, set_key, set_from_dict, SetNotFound)
+            kept, migrated = self._roster_watched(pipe, set_id)
+            if migrated:
+                pipe.multi()
+                self._put_roster(pipe, kept, learning_set.current_meeting_id)
+
+        self.redis.transaction(attempt, set_key, roster_key)
+
+    def _expecting(self, meeting_id: str, known: Known) -> CheckedWrite:
+        """A checked write made only if the meeting, its roster and its secret hold ``known``."""
+        write = CheckedWrite().expect(keys.meeting(meeting_id), known.meeting)
+        write.expect(keys.roster(known.set_id), known.roster)
+        return write.expect(keys.signal_secret(meeting_id), known.secret)
+
+    def _meeting_write(
+        self,
+        known: Known,
+        current: Meeting,
+        updated: Meeting,
+        sender: SignalSender | None,
+        counted: EventCount | None,
+    ) -> tuple[CheckedWrite, Known]:
+        """The checked write of ``updated``, and what will be known of the meeting once made."""
+        write = self._expecting(updated.id, known).spend(counted)
+        stored = _dumps(meeting_to_dict(updated))
+        write.set(keys.meeting(updated.id), stored, self.meeting_ttl_ms)
+        after = replace(known, meeting=stored.decode())
+        if sender is not None:
+            after = self._claiming(write, after, current, sender)
+        roster_written = updated.roster.version != current.roster.version
+        if roster_written:
+            kept = _dumps(roster_to_dict(updated.roster))
+            write.set(keys.roster(updated.set_id), kept, self.set_ttl_ms)
+            for gone in sorted(_identity_keys(current.roster) - _identity_keys(updated.roster)):
+                write.remove(gone, updated.set_id)
+            after = replace(after, roster=kept.decode())
+        set_written = self._set_carrying(write, current, updated)
+        closed = updated.phase is Phase.CLOSED
+        if closed:
+            write.delete(keys.signal_secret(updated.id))  # from now on, no signal can be traced
+            after = replace(after, secret=None)
+        renewed_at = time.monotonic()
+        if roster_written or set_written or self._renewal_due(known, renewed_at):
+            self._renew_set(write, updated, closed)
+            after = replace(after, set_renewed_at=renewed_at)
+        return write, after
+
+    def _claiming(
+        self, write: CheckedWrite, after: Known, current: Meeting, sender: SignalSender
+    ) -> Known:
+        """A signal's hidden claim, refused while it exists, and the meeting's first signal's
+        secret, in the same write."""
+        claim = self._signal_claims.claim(current, sender, after.secret)
+        write.unclaimed(claim.key).set(claim.key, "1", claim.ttl_ms)
+        if claim.new_secret is None:
+            return after
+        write.set(claim.secret_key, claim.new_secret, self.set_ttl_ms)
+        return replace(after, secret=claim.new_secret)
+
+    def _renewal_due(self, known: Known, now: float) -> bool:
+        """Whether the set's times to live must be renewed with this write. Not while this
+        process renewed them (to the full period) less than half the meeting's margin ago: as
+        every write of them gives them the full period, nothing shortens them, and they still
+        outlast the meeting written now by half its margin at least."""
+        renewed = known.set_renewed_at
+        return renewed is None or (now - renewed) * 1000 >= self.set_renewal_ms
+
+    def _renew_set(self, write: CheckedWrite, meeting: Meeting, closed: bool) -> None:
+        """Activity in a meeting is activity in its set: the set, its index, its roster and the
+        identity index of everyone on it live on a whole retention period from now, and so does
+        the meeting's secret while it is open. EXPIRE leaves a missing key missing."""
+        set_id = meeting.set_id
+        for key in (keys.learning_set(set_id), keys.set_meetings(set_id), keys.roster(set_id)):
+            write.expire(key, self.set_ttl_ms)
+        for identity_key in sorted(_identity_keys(meeting.roster)):
+            write.add(identity_key, set_id).expire(identity_key, self.set_ttl_ms)
+        if not closed:
+            write.expire(keys.signal_secret(meeting.id), self.set_ttl_ms)
 
     def _roster_watched(self, pipe: redis.client.Pipeline, set_id: str) -> tuple[Roster, bool]:
         """Before MULTI: the set's roster, WATCHed, and whether it was just made from a set
@@ -323,24 +499,26 @@ class MeetingStore:
         current = None if raw_meeting is None else orjson.loads(raw_meeting)
         return roster_from_format_2(set_data, current), True
 
-    def _set_carrying(
-        self, pipe: redis.client.Pipeline, current: Meeting, updated: Meeting
-    ) -> LearningSet | None:
-        """Before MULTI: the meeting's set, holding what the change made of the set's own parts
-        (settings, contract, agreement), and, as the meeting ends, its actions and learnings."""
+    def _set_carrying(self, write: CheckedWrite, current: Meeting, updated: Meeting) -> bool:
+        """Adds to ``write`` the meeting's set, holding what the change made of the set's own
+        parts (settings, contract, agreement), and, as the meeting ends, its actions and
+        learnings: read now, and written only if it still holds what was read. Whether it is."""
         ending = updated.phase is Phase.CLOSED and current.phase is not Phase.CLOSED
         if not ending and sets.carried(updated) == sets.carried(current):
-            return None
+            return False
         set_key = keys.learning_set(updated.set_id)
-        pipe.watch(set_key)
-        raw = pipe.get(set_key)
+        raw = self.redis.get(set_key)
         if raw is None:
-            return None
+            return False
         learning_set = set_from_dict(orjson.loads(raw))
         sets.carry(updated, learning_set)
         if ending:
             sets.take_in(learning_set, updated)
-        return learning_set
+        write.expect(set_key, raw).set(set_key, _dumps(set_to_dict(learning_set)), self.set_ttl_ms)
+        linked = learning_set.current_meeting_id
+        if linked is not None and linked != updated.id:  # the meeting its links lead to
+            write.expire(keys.meeting(linked), self.meeting_ttl_ms)
+        return True
 
     def meetings_of(self, set_id: str) -> list[Meeting]:
         """The set's meetings still kept, newest first: its history."""
@@ -461,17 +639,16 @@ class MeetingStore:
             return self.redis.transaction(attempt, key, value_from_callable=True)
 
     def _turn_for(self, key: str) -> threading.Lock:
-        """Writers of one key in this process take turns, so WATCH only ever has to resolve
-        conflicts between processes; without this, eight people clicking at once on one server
-        spend most of their time retrying (see benchmarks/store_updates.py)."""
+        """Writers of one key in this process take turns, so a checked write (or WATCH) only
+        ever meets conflicts between processes; without this, eight people clicking at once on
+        one server spend most of their time retrying (see benchmarks/store_updates.py)."""
         return self._turns[zlib.crc32(key.encode()) % len(self._turns)]
 
     def _put_meeting(self, pipe: redis.client.Pipeline, meeting: Meeting) -> None:
-        """Queue the meeting's write; activity in a meeting is activity in its set, so the set
-        and its index live on at least as long as any meeting still in use."""
-        pipe.set(
-            keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), ex=self.retention_seconds
-        )
+        """Queue a new meeting's write (its commands are checked writes: ``_meeting_write``);
+        activity in a meeting is activity in its set, so the set and its index live on at least
+        as long as any meeting still in use."""
+        pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), px=self.meeting_ttl_ms)
         pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.roster(meeting.set_id), self.retention_seconds)
@@ -490,7 +667,7 @@ class MeetingStore:
         pipe.expire(keys.set_meetings(learning_set.id), self.retention_seconds)
         pipe.expire(keys.roster(learning_set.id), self.retention_seconds)
         if learning_set.current_meeting_id is not None:
-            pipe.expire(keys.meeting(learning_set.current_meeting_id), self.retention_seconds)
+            pipe.pexpire(keys.meeting(learning_set.current_meeting_id), self.meeting_ttl_ms)
 
     def _put_roster(
         self,
@@ -507,7 +684,7 @@ class MeetingStore:
         pipe.expire(keys.learning_set(kept.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(kept.set_id), self.retention_seconds)
         if current_meeting_id is not None:
-            pipe.expire(keys.meeting(current_meeting_id), self.retention_seconds)
+            pipe.pexpire(keys.meeting(current_meeting_id), self.meeting_ttl_ms)
 
     def _index_identities(
         self, pipe: redis.client.Pipeline, before: Roster | None, after: Roster
@@ -582,4 +759,14 @@ def unavailable_on_redis_error() -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as error:
+        metrics.STORE_HEALTH.failed()
         raise StoreUnavailable(str(error)) from error
+    except redis.ResponseError as error:
+        # A primary set to refuse writes while too few replicas keep up with it
+        # (``min-replicas-to-write``, docs/data.md#failover-redis-sentinel) writes nothing: an
+        # outage like any other.
+        if "NOREPLICAS" not in str(error):  # also when wrapped in a pipeline's or a script's
+            raise
+        metrics.STORE_HEALTH.failed()
+        raise StoreUnavailable(str(error)) from error
+    metrics.STORE_HEALTH.succeeded()

@@ -15,8 +15,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-import redis
-
 from companion.domain import signals
 from companion.domain.model import Meeting
 from companion.store import keys
@@ -27,7 +25,7 @@ TAG_HEX_CHARS = 32  # 128 bits: no two senders' keys ever collide in practice
 
 @dataclass(frozen=True)
 class SignalSender:
-    """Who is sending which kind. Used inside one transaction, then forgotten."""
+    """Who is sending which kind. Used for one write, then forgotten."""
 
     participant_id: str
     kind: str
@@ -55,29 +53,18 @@ class SignalClaims:
     def __init__(self, app_key: bytes) -> None:
         self._app_key = app_key
 
-    def check(self, pipe: redis.client.Pipeline, meeting: Meeting, sender: SignalSender) -> Claim:
-        """Before MULTI: WATCH what the claim depends on, and refuse a signal that still counts."""
-        secret_key = keys.signal_secret(meeting.id)
-        pipe.watch(secret_key)
-        secret = pipe.get(secret_key)
+    def claim(self, meeting: Meeting, sender: SignalSender, secret: str | None) -> Claim:
+        """The claim ``sender``'s signal makes, given the meeting's secret as read (None: the
+        meeting has none yet, and this signal creates it). The store's one checked write refuses
+        the signal while the claim exists, and writes it, and a new secret, with the signal, only
+        if the secret still is what was read (``companion.store.checked_write``)."""
         new_secret = None if secret is not None else secrets.token_hex(SECRET_BYTES)
         claim_key = keys.signal_claim(meeting.id, self._tag(meeting, sender, secret or new_secret))
-        pipe.watch(claim_key)
-        remaining_ms = pipe.pttl(claim_key)
-        if remaining_ms > 0:
-            raise SignalStillCounts(remaining_ms)
         ttl_ms = meeting.settings.signal_window_seconds * 1000
-        return Claim(claim_key, ttl_ms, secret_key, new_secret)
+        return Claim(claim_key, ttl_ms, keys.signal_secret(meeting.id), new_secret)
 
     def _tag(self, meeting: Meeting, sender: SignalSender, meeting_secret: str) -> str:
         meeting_key = hmac.new(self._app_key, meeting_secret.encode(), hashlib.sha256).digest()
         round_ = signals.round_of(meeting, sender.kind)
         message = f"{sender.participant_id}\0{sender.kind}\0{round_}".encode()
         return hmac.new(meeting_key, message, hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
-
-
-def write_claim(pipe: redis.client.Pipeline, claim: Claim, retention_seconds: int) -> None:
-    """Inside MULTI: the claim lasts as long as the signal counts; a new secret as the meeting."""
-    pipe.set(claim.key, "1", px=claim.ttl_ms)
-    if claim.new_secret is not None:
-        pipe.set(claim.secret_key, claim.new_secret, ex=retention_seconds)

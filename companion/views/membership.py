@@ -36,7 +36,7 @@ from companion.views.access import (
     readable_credential,
     teams_identity,
 )
-from realtime.broadcast import broadcast_snapshot, publish, send_removed
+from realtime.broadcast import broadcast_change, publish, send_removed
 from realtime.commit import commit, commit_to_roster
 
 blueprint = Blueprint("membership", __name__, url_prefix="/api")
@@ -193,7 +193,7 @@ def _commit_roster_command(set_id: str, command: Command) -> Roster:
     links_of = links_of_set(set_id)
     if command.name in roster.ROLE_COMMANDS and is_open(meeting):
         committed = commit(meeting.id, command, set_id)
-        broadcast_snapshot(committed.meeting)
+        broadcast_change(committed.meeting)
         publish(committed.events, committed.meeting.roster, committed.meeting, meeting_id, links_of)
         return committed.meeting.roster
     done = commit_to_roster(set_id, command)
@@ -244,7 +244,7 @@ def forget_me() -> tuple[str, int]:
     for meeting in changed:
         send_removed(meeting.id, credential.participant_id, meeting.version, DATA_DELETED)
         if meeting.id == learning_set.current_meeting_id:
-            broadcast_snapshot(meeting)
+            broadcast_change(meeting)
     _publish_roster((RosterChanged(),), kept)
     log.info("member.forgotten", extra={"set_id": credential.set_id})
     return "", 204

@@ -26,7 +26,7 @@ from companion.store import MeetingNotFound, StoreUnavailable
 from companion.store.meetings import new_id
 from companion.views.access import facilitator_of, json_body, standing_member
 from companion.views.calendar_file import file_name, next_meeting_ics
-from realtime.broadcast import broadcast_snapshot
+from realtime.broadcast import broadcast_change
 
 blueprint = Blueprint("next_date", __name__, url_prefix="/api")
 log = get_logger("next_date")
@@ -141,7 +141,7 @@ def _change_in_meeting(set_id: str, meeting_id: str, decide: Decision) -> NextMe
     if services().store.load_set(set_id).current_meeting_id != meeting_id:
         raise _SetMovedOn(set_id)
     if changed:
-        broadcast_snapshot(meeting)
+        broadcast_change(meeting)
     return meeting.next_meeting
 
 

@@ -43,9 +43,10 @@ def test_the_widget_shows_reconnecting_while_redis_is_away_and_recovers(
     expect(page.locator("#phase-name")).to_have_text("Check-in")
 
 
-def snapshot_version(frame: str | bytes) -> int | None:
-    """The version in a Socket.IO ``snapshot`` frame (``42["snapshot",{...}]``), if it is one."""
-    if not isinstance(frame, str) or not frame.startswith('42["snapshot"'):
+def change_version(frame: str | bytes) -> int | None:
+    """The version in a Socket.IO frame carrying a change (``42["patch",{...}]``, or a whole
+    ``42["snapshot",{...}]``), if it is one."""
+    if not isinstance(frame, str) or not frame.startswith(('42["patch"', '42["snapshot"')):
         return None
     return json.loads(frame[2:])[1]["version"]
 
@@ -53,7 +54,7 @@ def snapshot_version(frame: str | bytes) -> int | None:
 def test_a_lost_broadcast_makes_the_widget_ask_for_the_state(
     live_server: ServerProcess, open_page
 ) -> None:
-    """Mo's widget misses the snapshot of Fay's first step; the next one shows a gap."""
+    """Mo's widget misses the patch of Fay's first step; the next one does not follow."""
     created = create_set(live_server.url, "Ward leaders", "Fay")
     joined = join_set(live_server.url, created["invite_token"], "Mo")
     fay = Widget(live_server.url, created["facilitator_token"])
@@ -61,11 +62,11 @@ def test_a_lost_broadcast_makes_the_widget_ask_for_the_state(
     dropped: list[int] = []
     asked: list[str] = []
 
-    def lose_one_snapshot(socket: WebSocketRoute) -> None:
+    def lose_one_change(socket: WebSocketRoute) -> None:
         server = socket.connect_to_server()
 
         def to_page(frame: str | bytes) -> None:
-            version = snapshot_version(frame)
+            version = change_version(frame)
             if version is not None and dropping and not dropped:
                 dropped.append(version)  # the network eats this one
                 return
@@ -80,7 +81,7 @@ def test_a_lost_broadcast_makes_the_widget_ask_for_the_state(
         socket.on_message(to_server)
 
     dropping = False
-    page.route_web_socket("**/socket.io/**", lose_one_snapshot)
+    page.route_web_socket("**/socket.io/**", lose_one_change)
     try:
         page.goto(joined["widget_url"])
         expect(page.locator("#connection")).to_have_text("Live")

@@ -151,7 +151,7 @@ def test_sync_clock_and_unknown_events_share_a_capped_budget(meeting: LimitedMee
 def dump_limiter_keys(connection: redis.Redis) -> dict[str, Any]:
     """Every key the limits write (found with SCAN), with its value; a key may expire meanwhile."""
     readers = {
-        "list": lambda k: connection.lrange(k, 0, -1),
+        "string": connection.get,
         "zset": lambda k: connection.zrange(k, 0, -1),
         "none": lambda _: None,
     }

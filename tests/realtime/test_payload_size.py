@@ -1,9 +1,9 @@
 """A snapshot stays small: a meeting of 8 members with 4 bids, a full activity log and the round
 done, is at most 4 KB of JSON as it crosses the wire (compact, as Socket.IO encodes it).
 
-Every change sends the whole snapshot to every widget, so its size is what each click costs each
-phone. Patches would be smaller still for most changes; at this size a snapshot is two or three
-TCP segments, and a widget that missed one never has to ask for the rest (see docs/performance.md).
+A widget is sent the whole snapshot as it connects, after a ``sync`` and when the server cannot
+send a patch, so its size is what opening the widget, or recovering, costs each phone; each
+change after that is a patch (tests/realtime/test_patches.py, docs/performance.md).
 """
 
 from __future__ import annotations

@@ -181,7 +181,10 @@ def test_no_trace_of_any_sender_in_redis_payloads_or_logs(
     unchanged = without(meeting.fay.wait_for("snapshot", lambda s: s["version"] == start), "x")
     for widget in meeting.widgets:
         messages = received_since(widget, marks[id(widget)])
-        assert {event for event, _ in messages} <= {"snapshot", "private", "roster"}
+        assert {event for event, _ in messages} <= {"snapshot", "patch", "private", "roster"}
+        for patch in (message for event, message in messages if event == "patch"):
+            assert set(patch) <= {"type", "version", "from", "set"}, "nothing but the counts"
+            assert set(patch["set"]) <= {"server_now_ms", "allocation", "signals"}, patch
         rosters = [message for event, message in messages if event == "roster"]
         assert not rosters or widget is meeting.fay, "the roster goes to facilitators alone"
         assert len({r["version"] for r in rosters}) <= 1, "a signal is no news for the roster"

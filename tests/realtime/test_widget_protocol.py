@@ -355,10 +355,10 @@ def test_a_signal_reaches_everyone_and_names_nobody(
         assert SIGNAL_WINDOW_MS - 2000 <= fades_in <= SIGNAL_WINDOW_MS + 2000, fades_in
         assert snapshot["meeting"]["activity"] == before["meeting"]["activity"], "no activity line"
         assert meeting.ids["Ada"] not in repr(signals)
-    # Only the sender was acknowledged: the others received the snapshot, and what they got on
-    # opening (their welcome, their private part, and for the facilitator, the roster).
+    # Only the sender was acknowledged: the others received the change (a patch), and what they
+    # got on opening (their welcome, snapshot, private part, and for the facilitator, the roster).
     for widget in (meeting.fay, meeting.mo, meeting.ben):
-        opening = {"welcome", "snapshot", "private"} | (
+        opening = {"welcome", "snapshot", "patch", "private"} | (
             {"roster"} if widget is meeting.fay else set()
         )
         assert set(widget.received) <= opening, set(widget.received)
