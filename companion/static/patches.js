@@ -58,3 +58,36 @@ export function followPatch(version, meeting, patch) {
     throw error;
   }
 }
+
+// The one way a widget or the stage view keeps up with its meeting: a whole snapshot, then a
+// patch for each change. A jump in versions means some were lost on the way, and a patch that
+// does not follow cannot apply: either asks for the whole state (`resync`). What is heard before
+// the holder is ready (welcomed) is remembered by its version only, so an older first snapshot is
+// known to be behind. `held()` gives the {version, meeting} shown now; `show` shows the next.
+export function meetingFollower({ ready, held, show, resync }) {
+  let heardAhead = 0;
+  const remember = (version) => {
+    heardAhead = Math.max(heardAhead, Number(version) || 0);
+  };
+  return {
+    snapshot(message) {
+      if (!ready()) return remember(message.version);
+      const { version, meeting } = held();
+      if (message.version < version) return; // stale: two broadcasts overtook each other
+      const gap = (meeting !== null && message.version > version + 1) || heardAhead > message.version;
+      heardAhead = 0;
+      show(message.version, message.meeting);
+      if (gap) resync();
+    },
+    patch(message) {
+      const { version, meeting } = held();
+      if (!ready() || meeting === null) return remember(message.version);
+      const next = followPatch(version, meeting, message);
+      if (next.meeting) show(message.version, next.meeting);
+      else if (next.resync) resync();
+    },
+    forget() {
+      heardAhead = 0;
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // version and clock exactly as the widget does, so the big screen agrees with every widget.
 import * as clock from "./clock.js";
 import { byId } from "./dom.js";
-import { followPatch } from "./patches.js";
+import { meetingFollower } from "./patches.js";
 import { followTeams } from "./teams.js";
 import { renderStage, tickStage } from "./views/stage.js";
 
@@ -55,10 +55,8 @@ function render() {
   scheduleTick(renderStage(ctx));
 }
 
-// As in the widget: the latest version heard before a snapshot could be taken, and when the
-// last `sync` was asked (one at a time, again after SYNC_RETRY_MS).
+// When the last `sync` was asked: one at a time, again after SYNC_RETRY_MS.
 const SYNC_RETRY_MS = 2000;
-let heardAhead = 0;
 let syncAskedAt = -Infinity;
 
 function requestSync() {
@@ -67,31 +65,15 @@ function requestSync() {
   socket.emit("sync");
 }
 
-function applySnapshot(message) {
-  if (!view.guide) {
-    heardAhead = Math.max(heardAhead, message.version);
-    return;
-  }
-  if (message.version < view.version) return; // stale
-  const gap = (view.meeting !== null && message.version > view.version + 1) || heardAhead > message.version;
-  heardAhead = 0;
-  syncAskedAt = -Infinity;
-  showMeeting(message.version, message.meeting);
-  if (gap) requestSync();
-}
-
-// Each change after the first snapshot: a patch from the version before, or a sync on a gap.
-function applyPatch(message) {
-  if (!view.guide || view.meeting === null) {
-    heardAhead = Math.max(heardAhead, Number(message.version) || 0);
-    return;
-  }
-  const next = followPatch(view.version, view.meeting, message);
-  if (next.meeting) showMeeting(message.version, next.meeting);
-  else if (next.resync) requestSync();
-}
+const following = meetingFollower({
+  ready: () => Boolean(view.guide),
+  held: () => view,
+  show: showMeeting,
+  resync: requestSync,
+});
 
 function showMeeting(version, meeting) {
+  syncAskedAt = -Infinity; // in step again: a later gap may ask at once
   view.version = version;
   view.meeting = meeting;
   clock.noteServerTime(meeting.server_now_ms);
@@ -124,7 +106,7 @@ function onRefused(error) {
 function reconnect() {
   socket.disconnect();
   Object.assign(view, { version: 0, meeting: null, guide: null });
-  heardAhead = 0;
+  following.forget();
   renderConnection("connecting");
   socket.connect();
 }
@@ -140,8 +122,8 @@ function start() {
   socket.on("disconnect", () => renderConnection(navigator.onLine ? "reconnecting" : "offline"));
   socket.on("connect_error", onRefused);
   socket.on("welcome", onWelcome);
-  socket.on("snapshot", applySnapshot);
-  socket.on("patch", applyPatch);
+  socket.on("snapshot", following.snapshot);
+  socket.on("patch", following.patch);
   socket.on("meeting_moved", reconnect);
   socket.on("meeting_deleted", closeWith);
   socket.on("stage_closed", closeWith);

@@ -5,7 +5,7 @@ import { wireCopyButtons } from "./copy.js";
 import { isFacilitation } from "./derive.js";
 import { forget, remember } from "./devices.js";
 import { byId } from "./dom.js";
-import { followPatch } from "./patches.js";
+import { meetingFollower } from "./patches.js";
 import { renderShortcuts, wireShortcuts } from "./shortcuts.js";
 import { renderConsole } from "./views/console.js";
 import { contractLines, renderContract } from "./views/contract.js";
@@ -120,34 +120,13 @@ const SYNC_RETRY_MS = 2000;
 const ACK_GRACE_MS = 1500;
 let syncTimer = null;
 
-// The latest version heard before this widget could take it (not yet welcomed, or no snapshot
-// yet to patch): a snapshot older than that is followed by a sync, or the change would be lost.
-let heardAhead = 0;
-
-function applySnapshot(message) {
-  if (!view.you) {
-    heardAhead = Math.max(heardAhead, message.version);
-    return;
-  }
-  if (message.version < view.version) return; // stale: two broadcasts overtook each other
-  // Every version is broadcast, so a jump means some were lost on the way: ask for the state.
-  const gap = (view.meeting !== null && message.version > view.version + 1) || heardAhead > message.version;
-  heardAhead = 0;
-  showMeeting(message.version, message.meeting);
-  if (gap) requestSync();
-}
-
-// After the first snapshot each change comes as a patch from the version before. A gap, or one
-// that does not apply, asks for the whole state; until it comes, later patches cannot apply.
-function applyPatch(message) {
-  if (!view.you || view.meeting === null) {
-    heardAhead = Math.max(heardAhead, Number(message.version) || 0);
-    return;
-  }
-  const next = followPatch(view.version, view.meeting, message);
-  if (next.meeting) showMeeting(message.version, next.meeting);
-  else if (next.resync) requestSync();
-}
+// Snapshots and patches, followed as patches.js says; what comes before the welcome is held back.
+const following = meetingFollower({
+  ready: () => Boolean(view.you),
+  held: () => view,
+  show: showMeeting,
+  resync: requestSync,
+});
 
 function showMeeting(version, meeting) {
   const previous = view.meeting;
@@ -395,8 +374,8 @@ function start() {
     }
   });
   socket.on("welcome", onWelcome);
-  socket.on("snapshot", applySnapshot);
-  socket.on("patch", applyPatch);
+  socket.on("snapshot", following.snapshot);
+  socket.on("patch", following.patch);
   socket.on("private", onPrivate);
   socket.on("roster", onRoster);
   socket.on("waiting", onWaiting);
@@ -431,7 +410,7 @@ function moveToNextMeeting(message) {
 function reconnect() {
   socket.disconnect();
   Object.assign(view, { version: 0, meeting: null, you: null, learnings: [], privateVersion: 0, roster: null });
-  heardAhead = 0;
+  following.forget();
   renderConnection("connecting");
   socket.connect();
 }
