@@ -186,7 +186,8 @@ def test_skewed_widgets_turn_each_second_over_together(meeting: Meeting) -> None
             "() => [window.__timerChanges, performance.timeOrigin + performance.now()]"
         )
         after = time.time() * 1000
-        assert abs(page_now - (before + after) / 2) < 50, "page and test share the real clock"
+        # The page read its clock at some moment between the two readings of ours.
+        assert before - 25 <= page_now <= after + 25, "page and test share the real clock"
         for change in changes[1:]:
             seconds = displayed_seconds(change["text"])
             late_by = change["at"] - (deadline - seconds * 1000)

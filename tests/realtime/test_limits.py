@@ -152,6 +152,7 @@ def dump_limiter_keys(connection: redis.Redis) -> dict[str, Any]:
     """Every key the limits write (found with SCAN), with its value; a key may expire meanwhile."""
     readers = {
         "string": connection.get,
+        "list": lambda k: connection.lrange(k, 0, -1),  # an earlier release's, until they expire
         "zset": lambda k: connection.zrange(k, 0, -1),
         "none": lambda _: None,
     }
