@@ -2,6 +2,7 @@
 // (views/stage.js). It sends no command; the server would refuse any (read_only). It keeps its
 // version and clock exactly as the widget does, so the big screen agrees with every widget.
 import * as clock from "./clock.js";
+import { renderConnection } from "./connection_status.js";
 import { byId } from "./dom.js";
 import { meetingFollower } from "./patches.js";
 import { followTeams } from "./teams.js";
@@ -10,19 +11,6 @@ import { renderStage, tickStage } from "./views/stage.js";
 const token = window.location.hash.slice(1);
 const view = { version: 0, meeting: null, guide: null };
 let socket = null;
-
-const CONNECTION_TEXT = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline: waiting for the network",
-};
-
-function renderConnection(state, text = CONNECTION_TEXT[state]) {
-  const element = byId("connection");
-  element.dataset.state = state;
-  if (element.textContent !== text) element.textContent = text;
-}
 
 function context() {
   const names = new Map(view.meeting.participants.map((p) => [p.id, p.name]));

@@ -4,6 +4,7 @@ import * as clock from "./clock.js";
 import { wireCopyButtons } from "./copy.js";
 import { isFacilitation } from "./derive.js";
 import { forget, remember } from "./devices.js";
+import { renderConnection } from "./connection_status.js";
 import { byId } from "./dom.js";
 import { meetingFollower } from "./patches.js";
 import { renderShortcuts, wireShortcuts } from "./shortcuts.js";
@@ -41,19 +42,6 @@ const view = {
   roster: null,
 };
 let socket = null;
-
-const CONNECTION_TEXT = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline: waiting for the network",
-};
-
-function renderConnection(state, text = CONNECTION_TEXT[state]) {
-  const element = byId("connection");
-  element.dataset.state = state;
-  if (element.textContent !== text) element.textContent = text;
-}
 
 function context() {
   const names = new Map(view.meeting.participants.map((p) => [p.id, p.name]));
