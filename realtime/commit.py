@@ -20,6 +20,7 @@ from companion.domain.model import Meeting, Roster
 from companion.services import services
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
 from companion.store.checked_write import EventCount, RateLimited
+from companion.store.meetings import Announce
 from companion.store.signal_claims import SignalSender, SignalStillCounts
 
 UNAVAILABLE = Rejected("unavailable", "The service is briefly unavailable; try again.")
@@ -50,6 +51,7 @@ def commit(
     command: Command,
     set_id: str | None = None,
     counted: EventCount | None = None,
+    announce: Announce | None = None,
 ) -> Committed:
     """Apply the meeting's rules to the stored meeting atomically. The events are those of the
     attempt that committed: a retried write runs the rules again on what it found. ``counted``:
@@ -63,7 +65,12 @@ def commit(
 
     with storage_as_rejections():
         meeting, _ = services().store.update_meeting(
-            meeting_id, change, sender=_signal_sender(command), set_id=set_id, counted=counted
+            meeting_id,
+            change,
+            sender=_signal_sender(command),
+            set_id=set_id,
+            counted=counted,
+            announce=announce,
         )
     return Committed(meeting, caused[0])
 

@@ -28,6 +28,7 @@ from companion.schemas import COMMAND_SCHEMAS, ConnectAuthSchema, NoArguments, f
 from companion.services import services
 from companion.store import MeetingNotFound, SetNotFound, StoreUnavailable
 from realtime import socketio
+from realtime.announced import Announcer
 from realtime.broadcast import (
     ADMITTED_TEXT,
     DECLINED_TEXT,
@@ -230,9 +231,10 @@ def _commit_and_send(meeting_id: str, set_id: str, command: Command) -> int:
         metrics.command_committed()
         publish(done.events, done.roster, None, meeting_id, links_of)
         return done.roster.version
-    committed = commit(meeting_id, command, set_id, participant_count(command.name))
+    announcer = Announcer()  # the change goes out with the write that commits it
+    committed = commit(meeting_id, command, set_id, participant_count(command.name), announcer)
     metrics.command_committed()
-    broadcast_change(committed.meeting)
+    announcer.deliver(committed.meeting)
     metrics.command_broadcast()
     publish(committed.events, committed.meeting.roster, committed.meeting, meeting_id, links_of)
     return committed.meeting.version

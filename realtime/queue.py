@@ -67,21 +67,42 @@ class MeetingQueue(socketio.RedisManager):
         plain = callback is None and not kwargs.get("ignore_queue") and not isinstance(data, tuple)
         if not plain or WirePacket.data_is_binary([data]):
             return super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
-        message = {
+        message = self.envelope(event, data, to or room, namespace, skip_sid)
+        self._handle_emit(message)
+        self._publish(message)
+        return None
+
+    def envelope(
+        self,
+        event: str,
+        data: Any,
+        room: str | None,
+        namespace: str | None = None,
+        skip_sid: str | list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A plain emit as it crosses the queue (``data`` holding no bytes): what ``emit`` sends,
+        and what a meeting's write publishes itself (``published_with_the_write``)."""
+        return {
             "method": "emit",
             "event": event,
             "data": [data],
             "binary": False,
             "namespace": namespace or "/",
-            "room": to or room,
+            "room": room,
             "skip_sid": skip_sid,
             "callback": None,
             "host_id": self.host_id,
             "sent_at": time.time(),  # for the other processes' queue lag (companion.metrics)
         }
+
+    def published_with_the_write(self, message: dict[str, Any]) -> tuple[str, bytes]:
+        """The channel and text for a write to publish ``message`` itself: the other processes
+        hear it as if ``emit`` had sent it. This one delivers it with ``deliver_here``."""
+        return self.channel, orjson.dumps(message)
+
+    def deliver_here(self, message: dict[str, Any]) -> None:
+        """To this process's widgets in the message's room, as every process does on hearing it."""
         self._handle_emit(message)
-        self._publish(message)
-        return None
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         """Every process hears every emit here, the sending one included; after a closing

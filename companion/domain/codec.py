@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from typing import Any
 
 from companion.domain import (
@@ -34,9 +36,13 @@ from companion.domain.summary import summary
 # apart from the set, and meetings keep presence only (names and roles are the roster's).
 FORMAT = 3
 ACTIVITY_SHOWN = 10  # the latest lines of history in each snapshot; keeps it small for phones
+ACTIVITY_VIEWS_KEPT = 8192  # views of recent lines, for every meeting a process serves
 _encode_meeting = shapes.encoder(Meeting)
 _encode_set = shapes.encoder(LearningSet)
 _encode_roster = shapes.encoder(Roster)
+_STORED_MEETING_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Meeting) if not f.metadata.get("kept_apart")
+)
 # What format 2 kept in each meeting participant and in the set, and the roster now holds.
 _FORMAT_2_PARTICIPANT_ONLY = ("name", "role", "removed")
 
@@ -44,6 +50,13 @@ _FORMAT_2_PARTICIPANT_ONLY = ("name", "role", "removed")
 def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
     """Without its roster, which is the set's to store."""
     return {"format": FORMAT, **_encode_meeting(meeting)}
+
+
+def meeting_fields(meeting: Meeting) -> dict[str, Any]:
+    """The stored form's top level with its values as the meeting holds them, for a writer that
+    turns dataclasses and enums into JSON itself, as orjson does in C: the same text as
+    ``meeting_to_dict`` gives, in a fraction of the time, on every command's write."""
+    return {"format": FORMAT, **{name: getattr(meeting, name) for name in _STORED_MEETING_FIELDS}}
 
 
 def meeting_from_dict(data: dict[str, Any], roster: Roster | None = None) -> Meeting:
@@ -195,9 +208,12 @@ def _person_view(entry: RosterEntry) -> dict[str, Any]:
     return shown
 
 
+@functools.lru_cache(maxsize=ACTIVITY_VIEWS_KEPT)
 def _activity_view(entry: Activity) -> dict[str, Any]:
     """Without the parts an entry does not have (no subject, no detail, not an override): each
-    snapshot carries ten of them to every phone."""
+    snapshot carries ten of them to every phone. A line never changes (``Activity`` is frozen),
+    so its view is made once and shared by every snapshot that shows it; no one changes a view
+    in place (``patches.apply`` makes a new one)."""
     shown = shapes.encode(entry)
     for name, absent in (("subject", None), ("detail", None), ("override", False)):
         if shown[name] is absent:

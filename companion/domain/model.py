@@ -94,7 +94,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Identity:
     """Who Microsoft Entra ID says someone is, from a verified Teams sign-in: the same person in
     any device, under any display name."""
@@ -182,7 +182,7 @@ class Work:
     questioner: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timer:
     """A deadline in server epoch milliseconds; while paused, the time that was left instead."""
 
@@ -194,7 +194,7 @@ class Timer:
         return self.deadline_ms is None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Action:
     """Something a presenter has said they will do after their work, in their own words."""
 
@@ -216,7 +216,7 @@ class SetAction:
     reflection: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Learning:
     """One key thing a member learned. Private: only its owner ever sees it."""
 
@@ -226,7 +226,7 @@ class Learning:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class PhaseSpan:
     """When a phase (or, for work, one presenter's work) began: the summary's timings."""
 
@@ -235,7 +235,7 @@ class PhaseSpan:
     bid_id: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Activity:
     """One line of the meeting's visible history. Ids only: the widget turns them into words."""
 
@@ -258,7 +258,7 @@ class Settings:
     record_presenters: bool = True
 
 
-@dataclass
+@dataclass(frozen=True)
 class NextMeeting:
     """When the set meets next, as a facilitator planned it: a wall-clock time in a named zone, so
     a change to or from daylight saving time moves nothing."""

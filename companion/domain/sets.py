@@ -10,11 +10,12 @@ meeting in twice changes nothing, so a meeting reopened and ended again is safe.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from companion.domain import roles, schedule
 from companion.domain.errors import Rejected
-from companion.domain.model import ActionStatus, LearningSet, Meeting, Phase, SetAction
+from companion.domain.model import ActionStatus, Activity, LearningSet, Meeting, Phase, SetAction
 
 CARRIED = ("settings", "contract", "contract_agreed", "expected_members", "next_meeting")
 STILL_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CHANGED})
@@ -80,6 +81,13 @@ def forget_member(learning_set: LearningSet, member_id: str) -> None:
     learning_set.contract_agreed = [m for m in learning_set.contract_agreed if m != member_id]
 
 
+def _unnamed(line: Activity, member_id: str) -> Activity:
+    if member_id not in (line.actor, line.subject):
+        return line
+    actor = None if line.actor == member_id else line.actor
+    return replace(line, actor=actor, subject=None if line.subject == member_id else line.subject)
+
+
 def forget_in_meeting(meeting: Meeting, member_id: str, now_ms: int) -> None:
     """The same for one of the set's meetings, past or current: their presence, bids (and so
     their issue titles), actions, reports and learnings go; the activity log keeps its lines but
@@ -92,7 +100,5 @@ def forget_in_meeting(meeting: Meeting, member_id: str, now_ms: int) -> None:
     meeting.report_back = [a for a in meeting.report_back if a.owner_id != member_id]
     meeting.learnings = [item for item in meeting.learnings if item.owner_id != member_id]
     meeting.contract_agreed = [m for m in meeting.contract_agreed if m != member_id]
-    for line in meeting.activity:
-        line.actor = None if line.actor == member_id else line.actor
-        line.subject = None if line.subject == member_id else line.subject
+    meeting.activity = [_unnamed(line, member_id) for line in meeting.activity]
     meeting.version += 1

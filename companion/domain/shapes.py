@@ -75,6 +75,8 @@ def _converter(
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
         inner = converter_of(next(a for a in arguments if a is not type(None)))
+        if inner is _itself:
+            return _itself
         return lambda value: None if value is None else inner(value)
     if origin is list:
         return _each_in_list(converter_of(arguments[0]))
@@ -85,6 +87,10 @@ def _converter(
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return for_enum(kind)
     return _itself
+
+
+def _frozen(kind: type) -> bool:
+    return bool(kind.__dataclass_params__.frozen)  # type: ignore[attr-defined]
 
 
 def _itself(value: Any) -> Any:
@@ -144,8 +150,12 @@ def _dataclass_encoder(kind: type) -> Convert:
 
 
 def _dataclass_copier(kind: type) -> Convert:
-    """Fills a new instance's fields directly: ``__init__`` would only assign them again."""
+    """Fills a new instance's fields directly: ``__init__`` would only assign them again. A
+    frozen dataclass of immutable fields (a line of the activity log) cannot change, so the copy
+    shares it: the log alone was half the time of copying a meeting (docs/performance.md)."""
     converters = _field_converters(kind, copier)
+    if _frozen(kind) and all(convert is _itself for _, convert in converters):
+        return _itself
     new = object.__new__
 
     def copy_dataclass(value: Any) -> Any:

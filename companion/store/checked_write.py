@@ -11,7 +11,8 @@ Redis commands; this script does it in one call, which Redis runs atomically:
 3. an event counted in a moving window (companion.guards.limits) past its budget changes nothing;
 4. a claim (a signal that still counts) that exists is answered with its time left, the event
    counted;
-5. then every write is made: values with their times to live, expiries, deletions, set members.
+5. then every write is made: values with their times to live, expiries, deletions, set members;
+6. and last, a message published, so that what tells of a change goes out with it or not at all.
 
 Redis counts each command a script runs in ``INFO commandstats``, as if sent on its own: a command
 on the hot path costs the EVALSHA, the MGET and one SET per key written (benchmarks/redis_calls.py).
@@ -108,6 +109,8 @@ for _, op in ipairs(plan.ops) do
         redis.call('SADD', key, ARGV[op[3]])
     elseif name == 'srem' then
         redis.call('SREM', key, ARGV[op[3]])
+    elseif name == 'publish' then
+        redis.call('PUBLISH', ARGV[op[2]], ARGV[op[3]])
     end
 end
 return {'done'}
@@ -212,6 +215,12 @@ class CheckedWrite:
 
     def remove(self, key: str, member: str) -> CheckedWrite:
         self.ops.append(["srem", self._key(key), self._value(member)])
+        return self
+
+    def publish(self, channel: str, message: Value) -> CheckedWrite:
+        """``message`` on ``channel``, once everything else is written. A channel is not a key:
+        its name travels in ARGV."""
+        self.ops.append(["publish", self._value(channel), self._value(message)])
         return self
 
     def _key(self, key: str) -> int:

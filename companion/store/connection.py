@@ -20,6 +20,8 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel, SentinelConnectionPool
 
+from companion.store.idle_check import IdleCheckSentinelConnection, connection_class_for
+
 # A command that cannot reach Redis should fail within about a second, so the widget can say
 # "reconnecting" instead of hanging; short outages (a failover, a restart) are bridged by retries.
 SOCKET_TIMEOUT_SECONDS = 1.0
@@ -90,6 +92,7 @@ def _client(url: str, **options: Any) -> redis.Redis:
     try:
         pool = redis.BlockingConnectionPool.from_url(
             url,
+            connection_class=connection_class_for(url),
             max_connections=POOL_SIZE,
             timeout=POOL_WAIT_SECONDS,
             socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -119,6 +122,7 @@ def _primary_client(address: SentinelAddress, **options: Any) -> redis.Redis:
     return sentinel.master_for(
         address.service_name,
         connection_pool_class=WaitingSentinelPool,
+        connection_class=IdleCheckSentinelConnection,
         max_connections=POOL_SIZE,
         timeout=POOL_WAIT_SECONDS,
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,

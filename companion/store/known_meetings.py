@@ -6,8 +6,11 @@ that: if another process (or anything else) wrote meanwhile, nothing is written,
 back what Redis holds now, and the rules run again on it. So what is kept here can be out of date,
 never wrong: nothing is written, and no refusal answered, on the strength of it alone.
 
-Only the stored JSON text is kept, never the decoded meeting, so no code can change it in place.
-With it, the meeting's signal secret as last read (it is needed for every signal's hidden claim,
+The stored JSON text is what the checked write compares; beside it, the meeting decoded from that
+text (the one this process wrote, or decoded once since), so that a command does not decode the
+meeting and roster again. That decoded meeting is shared: the rules and every caller copy before
+they change anything (``shapes.copied``) and nothing may change it in place. With the text, the
+meeting's signal secret as last read (it is needed for every signal's hidden claim,
 and is dropped once the meeting ends), when this process last renewed the time to live of the
 meeting's set, roster, index and secret, and whether another process writes the meeting too (then
 it is read before each command, as without this: a stale copy would cost a refused script call).
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -40,10 +43,23 @@ class Known:
     # Another process wrote it since this one last did: read it before the next command, until
     # a read finds nobody else wrote.
     shared: bool = False
+    # The meeting decoded from ``meeting`` and ``roster``. Not a constructor argument, so any
+    # ``dataclasses.replace`` (a new text) starts without it, and it can never be out of step.
+    _decoded: Meeting | None = field(init=False, default=None, compare=False, repr=False)
 
     def decoded(self) -> Meeting:
-        kept = roster_from_dict(orjson.loads(self.roster))
-        return meeting_from_dict(orjson.loads(self.meeting), kept)
+        meeting = self._decoded
+        if meeting is None:
+            kept = roster_from_dict(orjson.loads(self.roster))
+            meeting = meeting_from_dict(orjson.loads(self.meeting), kept)
+            self.remember(meeting)
+        return meeting
+
+    def remember(self, meeting: Meeting) -> Known:
+        """Keeps ``meeting`` as the decoding of this text: only ever the meeting that was
+        encoded to it (or decoded from it), which is why it is set once, never replaced."""
+        object.__setattr__(self, "_decoded", meeting)
+        return self
 
 
 class KnownMeetings:

@@ -33,6 +33,7 @@ from companion import metrics
 from companion.clock import now_ms
 from companion.domain import attendance, phases, roster, sets
 from companion.domain.codec import (
+    meeting_fields,
     meeting_from_dict,
     meeting_to_dict,
     roster_from_dict,
@@ -63,6 +64,9 @@ MEETING_MARGIN_DIVISOR = 2000
 MAX_ATTEMPTS = 100
 
 MeetingChange = Callable[[Meeting], Meeting]
+# What tells of a change, made from the meeting it is about to write: a channel and a message,
+# published by that very write (or None: nothing to publish).
+Announce = Callable[[Meeting], tuple[str, bytes] | None]
 RosterChange = Callable[[Roster], Roster]
 Stored = TypeVar("Stored", LearningSet, Meeting, Roster)
 
@@ -265,6 +269,7 @@ class MeetingStore:
         sender: SignalSender | None = None,
         set_id: str | None = None,
         counted: EventCount | None = None,
+        announce: Announce | None = None,
     ) -> tuple[Meeting, bool]:
         """Apply ``change`` atomically. Returns the meeting and whether it changed (and was saved).
 
@@ -281,10 +286,12 @@ class MeetingStore:
         person's last one of that kind still counts. With ``counted``, the command spends its
         sender's budget in the same write (a change that raises or alters nothing spends it too),
         and past it is refused with ``RateLimited``, before any refusal of the rules.
+        With ``announce``, each attempt's write also publishes what it makes of the meeting about
+        to be written, so only the attempt that is written is heard, and with no second round trip.
         """
         key = keys.meeting(meeting_id)
         with self._turn_for(key), unavailable_on_redis_error():
-            before, after = self._commit(meeting_id, change, sender, set_id, counted)
+            before, after = self._commit(meeting_id, change, sender, set_id, counted, announce)
         if after.phase is Phase.CLOSED and before.phase is not Phase.CLOSED:
             self._after_forgetting()  # its signal secret is gone
         return after, after is not before
@@ -296,6 +303,7 @@ class MeetingStore:
         sender: SignalSender | None,
         set_id: str | None,
         counted: EventCount | None,
+        announce: Announce | None,
     ) -> tuple[Meeting, Meeting]:
         """Attempts until one is written or refused. ``confirmed``: what ``known`` holds was read
         from Redis just now, not remembered. A meeting another process writes too (``shared``)
@@ -323,9 +331,11 @@ class MeetingStore:
                 continue
             _check_next(current, updated)
             write, after = self._meeting_write(known, current, updated, sender, counted)
+            if announce is not None and (message := announce(updated)) is not None:
+                write.publish(*message)
             outcome = self._writer.run(write)
             if outcome.done:
-                self._known.put(meeting_id, after)
+                self._known.put(meeting_id, after.remember(updated))
                 return current, updated
             known, confirmed = self._found_instead(meeting_id, known, outcome), True
         raise RuntimeError(f"{MAX_ATTEMPTS} attempts at meeting {meeting_id} all found it changed")
@@ -423,7 +433,7 @@ class MeetingStore:
     ) -> tuple[CheckedWrite, Known]:
         """The checked write of ``updated``, and what will be known of the meeting once made."""
         write = self._expecting(updated.id, known).spend(counted)
-        stored = _dumps(meeting_to_dict(updated))
+        stored = _dumps(meeting_fields(updated))
         write.set(keys.meeting(updated.id), stored, self.meeting_ttl_ms)
         after = replace(known, meeting=stored.decode())
         if sender is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from companion.store.connection import redis_client
 from tests.realtime.test_redis_restart import eventually
 from tests.realtime.test_stage import StageView, stage_token
 from tests.redis_server import RedisServer
@@ -154,6 +155,31 @@ def test_the_stage_view_follows_the_patches_too(seated: dict[str, Any]) -> None:
         assert stage.syncs_asked == 0
     finally:
         stage.close()
+
+
+def test_a_change_is_published_by_the_write_that_commits_it(
+    seated: dict[str, Any], redis_url: str
+) -> None:
+    """One round trip per command: the meeting's script writes the change and publishes its
+    patch to the other processes, and no second PUBLISH follows (``realtime.announced``)."""
+    fay, mo = seated["fay"], seated["mo"]
+    room = f'"room":"meeting:{mo.received["snapshot"][0]["meeting"]["id"]}"'
+    marker = "end-of-the-change"
+    watcher = redis_client(redis_url)
+    with watcher.monitor() as monitor:
+        version = send_accepted(fay, "extend_timer", {"timer": "meeting", "seconds": 60})
+        holds(mo, version)
+        redis_client(redis_url).echo(marker)
+        seen = []
+        while (command := monitor.next_command())["command"] != f"ECHO {marker}":
+            seen.append(command)
+    published = [
+        c for c in seen if c["command"].upper().startswith("PUBLISH") and room in c["command"]
+    ]
+    assert len(published) == 1, [c["command"][:80] for c in published]
+    assert published[0]["client_type"] == "lua", "published by the script that wrote it"
+    assert f'"version":{version}' in published[0]["command"]
+    assert mo.received["snapshot"][-1]["type"] == "patch"
 
 
 @pytest.fixture

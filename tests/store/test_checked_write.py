@@ -132,6 +132,29 @@ def test_every_kind_of_write_is_made_together(
     assert not redis_connection.exists(gone)
 
 
+def test_a_message_is_published_only_by_a_write_that_is_made(
+    writer: CheckedWriter, redis_connection: redis.Redis
+) -> None:
+    meeting, channel = own_key("meeting"), own_key("channel")
+    listener = redis_connection.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(channel)
+    try:
+        redis_connection.set(meeting, "v2")
+        stale = CheckedWrite().expect(meeting, "v1").set(meeting, "v3", 60_000)
+        assert writer.run(stale.publish(channel, "v3 is out")).status == "changed"
+        fresh = CheckedWrite().expect(meeting, "v2").set(meeting, "v3", 60_000)
+        assert writer.run(fresh.publish(channel, "v3 is out")).done
+        redis_connection.publish(channel, "end")
+        heard: list[str] = []
+        deadline = time.monotonic() + 5
+        while heard[-1:] != ["end"] and time.monotonic() < deadline:
+            if (message := listener.get_message(timeout=0.2)) is not None:
+                heard.append(message["data"])
+        assert heard == ["v3 is out", "end"], "once: the refused write published nothing"
+    finally:
+        listener.close()
+
+
 def test_an_expiry_never_brings_back_a_key(
     writer: CheckedWriter, redis_connection: redis.Redis
 ) -> None:
@@ -208,6 +231,36 @@ def test_a_stale_meeting_runs_the_rules_again_and_loses_nothing(
     assert updated.version == first + 2 == store.load_meeting(meeting.id).version
     extended = [a.detail for a in store.load_meeting(meeting.id).activity]
     assert extended[-3:] == ["meeting:1", "meeting:10", "meeting:100"], "none lost"
+
+
+def test_only_the_attempt_that_is_written_is_announced(
+    store: MeetingStore, redis_url: str, redis_connection: redis.Redis
+) -> None:
+    meeting = open_meeting(store)
+    store.update_meeting(meeting.id, extending(meeting))  # known to this store now
+    other = MeetingStore(redis_client(redis_url), retention_seconds=RETENTION)
+    other.update_meeting(meeting.id, extending(meeting, seconds=10))
+    channel = own_key("announced")
+    asked: list[int] = []
+
+    def announce(about: Meeting) -> tuple[str, bytes]:
+        asked.append(about.version)
+        return channel, f"version {about.version}".encode()
+
+    listener = redis_connection.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(channel)
+    try:
+        updated, _ = store.update_meeting(meeting.id, extending(meeting), announce=announce)
+        redis_connection.publish(channel, "end")
+        heard: list[str] = []
+        deadline = time.monotonic() + 5
+        while heard[-1:] != ["end"] and time.monotonic() < deadline:
+            if (message := listener.get_message(timeout=0.2)) is not None:
+                heard.append(message["data"])
+    finally:
+        listener.close()
+    assert asked == [updated.version - 1, updated.version], "asked for each attempt"
+    assert heard == [f"version {updated.version}", "end"], "heard for the one written"
 
 
 def test_a_meeting_two_processes_write_is_read_first_rather_than_refused(

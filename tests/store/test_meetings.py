@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from companion.domain import rules
+from companion.domain.codec import meeting_to_dict
 from companion.domain.commands import Command
 from companion.domain.errors import Rejected
 from companion.domain.model import Meeting, Role
@@ -74,6 +75,30 @@ def test_each_change_takes_the_next_version(store: MeetingStore) -> None:
         updated, changed = store.update_meeting(meeting.id, connecting(fay, connection))
         assert changed and updated.version == number
     assert store.load_meeting(meeting.id).version == 4
+
+
+def test_the_meeting_a_command_is_given_is_the_one_last_written(store: MeetingStore) -> None:
+    """The store keeps the meeting it wrote, decoded, for the next command: it must be the very
+    meeting the last command made, equal to what Redis holds, and left as it was by the rules."""
+    learning_set, _, fay = store.create_set("Set", "Fay")
+    mo = enrol(store, learning_set.id, "Mo")
+    meeting = store.start_meeting(learning_set.id)
+    given: list[Meeting] = []
+
+    def noting(change):  # type: ignore[no-untyped-def]
+        return lambda m: given.append(m) or change(m)
+
+    written, _ = store.update_meeting(
+        meeting.id, noting(connecting(fay, "f")), set_id=meeting.set_id
+    )
+    for person, connection in [(mo, "m"), (fay, "f2")]:
+        text_before = json.dumps(meeting_to_dict(written), sort_keys=True)
+        updated, _ = store.update_meeting(meeting.id, noting(connecting(person, connection)))
+        assert given[-1] is written, "the next command runs on the meeting just written"
+        assert json.dumps(meeting_to_dict(written), sort_keys=True) == text_before
+        assert updated.version == written.version + 1
+        assert store.load_meeting(meeting.id) == updated, "what is kept is what Redis holds"
+        written = updated
 
 
 def test_a_change_that_alters_nothing_is_not_written(store: MeetingStore) -> None:

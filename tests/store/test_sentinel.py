@@ -26,6 +26,7 @@ from companion.store.connection import (
     redis_client,
     sentinel_address,
 )
+from companion.store.idle_check import IdleCheckSentinelConnection
 from tests.redis_sentinel import (
     DATABASE,
     SERVICE,
@@ -189,6 +190,10 @@ def test_a_command_waits_for_a_free_connection_rather_than_failing(
     for connection in taken:
         pool.release(connection)
     assert isinstance(pool, redis.BlockingConnectionPool)
+    idle = pool.get_connection()
+    assert isinstance(idle, IdleCheckSentinelConnection), "with the quick idle check"
+    assert idle.can_read() is False
+    pool.release(idle)
 
 
 def test_the_rate_limits_count_on_that_primary_too(
