@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
 from flask.ctx import RequestContext
+from werkzeug.routing import MapAdapter
 
 # Where a request's matched route is kept, in the WSGI environ it was matched from.
 MATCHED_ROUTE_KEY = "companion.matched_route"
+# And its URL adapter: what ``url_for`` builds with, bound to the request's host and path.
+URL_ADAPTER_KEY = "companion.url_adapter"
+# Where Flask-SocketIO keeps a connection's own session, made from Flask's at the first event.
+SOCKETIO_SESSION_KEY = "saved_session"
 
 
 class RouteOnceContext(RequestContext):
@@ -19,6 +24,13 @@ class RouteOnceContext(RequestContext):
     which stops every meeting of the process for tens of milliseconds (docs/performance.md). A
     request's route cannot change, so the first match is kept in its environ. HTTP requests each
     bring a new environ, and are matched as before."""
+
+    def __init__(self, app: Flask, environ: dict[str, Any]) -> None:
+        """Once Flask-SocketIO keeps the connection's own session, every event's context gets
+        that one at once: Flask would open its cookie session again (building its signing
+        serializer each time) only for Flask-SocketIO to replace it, some 3 % of the CPU of a
+        command (docs/performance.md)."""
+        super().__init__(app, environ, session=environ.get(SOCKETIO_SESSION_KEY))
 
     def match_request(self) -> None:
         environ = self.request.environ
@@ -34,7 +46,21 @@ class RouteOnceContext(RequestContext):
 
 
 class RoutedOnceFlask(Flask):
-    """Flask, but for ``RouteOnceContext``."""
+    """Flask, but for ``RouteOnceContext``, and with one URL adapter per request's environ: the
+    adapter depends on nothing else, and binding a new one for every event of a connection cost
+    more than matching its route."""
 
     def request_context(self, environ: dict[str, Any]) -> RequestContext:
         return RouteOnceContext(self, environ)
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        if request is None:
+            return super().create_url_adapter(request)
+        environ = request.environ
+        kept = environ.get(URL_ADAPTER_KEY)
+        if kept is None:  # the first context of this request: Flask binds it, checking its host
+            kept = super().create_url_adapter(request)
+            environ[URL_ADAPTER_KEY] = kept
+        elif (trusted_hosts := self.config["TRUSTED_HOSTS"]) is not None:
+            request.trusted_hosts = trusted_hosts  # as Flask's own sets it on every request
+        return kept

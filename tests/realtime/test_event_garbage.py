@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 import flask
 import pytest
 from flask import Flask
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from werkzeug.exceptions import NotFound
 from werkzeug.test import EnvironBuilder
 
-from realtime.routing import MATCHED_ROUTE_KEY
+from realtime.routing import MATCHED_ROUTE_KEY, SOCKETIO_SESSION_KEY, URL_ADAPTER_KEY
 
 EVENTS = 50
 ONE_MATCH = 12
@@ -96,3 +97,40 @@ def test_the_socketio_route_is_never_served_by_flask(app: Flask) -> None:
     assert app.test_client().get("/socket.io/").status_code in (400, 404)
     with app.test_request_context("/socket.io/"):
         assert app.view_functions["socketio_events"]() == ("", 404)
+
+
+class CountingSessions(SecureCookieSessionInterface):
+    """Flask's own cookie sessions, counting how often one is opened."""
+
+    opened = 0
+
+    def open_session(self, app: Flask, request: flask.Request) -> SessionMixin | None:
+        self.opened += 1
+        return super().open_session(app, request)
+
+
+def test_once_socketio_keeps_the_connections_session_flask_opens_none(
+    app: Flask, connection_environ: dict
+) -> None:
+    sessions = CountingSessions()
+    app.session_interface = sessions
+    with app.request_context(connection_environ):
+        kept = SecureCookieSession({"participant_id": "p1"})  # as Flask-SocketIO keeps one
+        connection_environ[SOCKETIO_SESSION_KEY] = kept
+    for _ in range(3):
+        with app.request_context(connection_environ):
+            assert flask.session._get_current_object() is kept  # type: ignore[attr-defined]
+    assert sessions.opened == 1, "only the first context's"
+
+
+def test_each_request_binds_its_url_adapter_once(app: Flask, connection_environ: dict) -> None:
+    adapters = []
+    for _ in range(3):
+        with app.request_context(connection_environ):
+            adapters.append(flask.globals.request_ctx.url_adapter)
+            assert flask.url_for("stage.page") == "/stage"
+    assert adapters[0] is adapters[1] is adapters[2]
+    assert connection_environ[URL_ADAPTER_KEY] is adapters[0]
+    other = EnvironBuilder(path="/socket.io/", base_url="http://elsewhere.example").get_environ()
+    with app.request_context(other):
+        assert flask.globals.request_ctx.url_adapter is not adapters[0], "per request"
