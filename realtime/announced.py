@@ -18,13 +18,7 @@ from companion.clock import now_ms
 from companion.domain.codec import public_view
 from companion.domain.model import Meeting
 from realtime import socketio
-from realtime.broadcast import (
-    broadcast_change,
-    patch_message,
-    room_for,
-    sent_views,
-    snapshot_message,
-)
+from realtime.broadcast import broadcast_change, change_message, room_for, sent_views
 from realtime.queue import MeetingQueue
 
 
@@ -52,11 +46,8 @@ class Announcer:
             self.latest = None
             return None
         view = public_view(meeting, now_ms())
-        held = sent_views().held(meeting.id)
-        if held is not None and held[0] == meeting.version - 1:
-            event, data = "patch", patch_message(meeting, held[1], view)
-        else:
-            event, data = "snapshot", snapshot_message(meeting, view)
+        before = sent_views().base_for(meeting.id, meeting.version)
+        event, data = change_message(meeting, before, view)
         message = queue.envelope(event, data, room_for(meeting.id))
         self.latest = Announcement(meeting.id, meeting.version, view, message)
         return queue.published_with_the_write(message)

@@ -66,19 +66,29 @@ def patch_message(meeting: Meeting, before: dict[str, Any], view: dict[str, Any]
     return {"type": "patch", "version": meeting.version, "from": meeting.version - 1, **change}
 
 
+def change_message(
+    meeting: Meeting, before: dict[str, Any] | None, view: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The event and message that tell the room of ``meeting``: a patch from ``before`` (the
+    view kept of the version before), or the whole snapshot when there is none."""
+    if before is None:
+        return "snapshot", snapshot_message(meeting, view)
+    return "patch", patch_message(meeting, before, view)
+
+
 def broadcast_change(meeting: Meeting, newcomer: str | None = None) -> None:
     """Sent only after the new state has been committed to Redis, to the meeting's room: a patch
     from the version before when this process holds that version's view, else the whole
     snapshot. ``newcomer``, a widget that has just joined the room, gets the snapshot either way."""
     view = public_view(meeting, now_ms())
     before = sent_views().exchange(meeting.id, meeting.version, view)
-    room = room_for(meeting.id)
-    if before is None:
-        socketio.emit("snapshot", snapshot_message(meeting, view), to=room)
-        return
-    if newcomer is not None:
+    if before is not None and newcomer is not None:  # the room gets a patch it cannot apply
         socketio.emit("snapshot", snapshot_message(meeting, view), to=newcomer)
-    socketio.emit("patch", patch_message(meeting, before, view), to=room, skip_sid=newcomer)
+        skipped = newcomer
+    else:
+        skipped = None
+    event, message = change_message(meeting, before, view)
+    socketio.emit(event, message, to=room_for(meeting.id), skip_sid=skipped)
 
 
 def send_snapshot(meeting: Meeting, sid: str) -> None:

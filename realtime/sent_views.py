@@ -50,7 +50,13 @@ class SentViews:
             if held is not None and held[0] > version:
                 return None  # a later change went out first: this one goes whole
             self._keep(meeting_id, version, view)
-        return held[1] if held is not None and held[0] == version - 1 else None
+        return _base(held, version)
+
+    def base_for(self, meeting_id: str, version: int) -> dict[str, Any] | None:
+        """The view kept of ``version - 1``, keeping nothing: for a change not yet written
+        (``realtime.announced``), which ``exchange`` keeps once it is."""
+        with self._lock:
+            return _base(self._views.get(meeting_id), version)
 
     def forget_all(self) -> None:
         """After losing touch with Redis: what comes back may have lost versions kept here."""
@@ -99,6 +105,10 @@ class SentViews:
         self._views.move_to_end(meeting_id)
         while len(self._views) > self.capacity:
             self._views.popitem(last=False)
+
+
+def _base(held: tuple[int, dict[str, Any]] | None, version: int) -> dict[str, Any] | None:
+    return held[1] if held is not None and held[0] == version - 1 else None
 
 
 def _meeting_of(room: Any) -> str | None:

@@ -35,7 +35,6 @@ from companion.domain import attendance, phases, roster, sets
 from companion.domain.codec import (
     meeting_fields,
     meeting_from_dict,
-    meeting_to_dict,
     roster_from_dict,
     roster_from_format_2,
     roster_to_dict,
@@ -433,7 +432,7 @@ class MeetingStore:
     ) -> tuple[CheckedWrite, Known]:
         """The checked write of ``updated``, and what will be known of the meeting once made."""
         write = self._expecting(updated.id, known).spend(counted)
-        stored = _dumps(meeting_fields(updated))
+        stored = _meeting_text(updated)
         write.set(keys.meeting(updated.id), stored, self.meeting_ttl_ms)
         after = replace(known, meeting=stored.decode())
         if sender is not None:
@@ -561,7 +560,7 @@ class MeetingStore:
             remaining.version = kept.version + 1
             pipe.multi()
             for meeting in meetings:  # rewritten, not renewed: each keeps its time left
-                pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), keepttl=True)
+                pipe.set(keys.meeting(meeting.id), _meeting_text(meeting), keepttl=True)
             self._put_set(pipe, learning_set)
             self._put_roster(pipe, remaining, before=kept)
             for meeting in meetings:
@@ -658,7 +657,7 @@ class MeetingStore:
         """Queue a new meeting's write (its commands are checked writes: ``_meeting_write``);
         activity in a meeting is activity in its set, so the set and its index live on at least
         as long as any meeting still in use."""
-        pipe.set(keys.meeting(meeting.id), _dumps(meeting_to_dict(meeting)), px=self.meeting_ttl_ms)
+        pipe.set(keys.meeting(meeting.id), _meeting_text(meeting), px=self.meeting_ttl_ms)
         pipe.expire(keys.learning_set(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.set_meetings(meeting.set_id), self.retention_seconds)
         pipe.expire(keys.roster(meeting.set_id), self.retention_seconds)
@@ -762,6 +761,12 @@ def _dumps(value: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON. orjson, as every command reads and writes the whole meeting: the
     standard library's module took several times as long (docs/performance.md)."""
     return orjson.dumps(value)
+
+
+def _meeting_text(meeting: Meeting) -> bytes:
+    """What every write of a meeting stores: orjson writes the dataclasses itself, the same bytes
+    as ``meeting_to_dict`` would give (``tests/domain/test_properties.py``)."""
+    return _dumps(meeting_fields(meeting))
 
 
 @contextlib.contextmanager

@@ -94,3 +94,12 @@ def test_what_was_heard_of_other_rooms_or_meetings_not_kept_changes_nothing() ->
     kept.heard("patch", "meeting:m1", "not a message")
     assert kept.held("m1") == (4, view("opening"))
     assert kept.held("m2") is None, "a process keeps only meetings it sent a change of"
+
+
+def test_the_base_for_a_change_not_yet_written_is_read_and_nothing_kept() -> None:
+    kept = SentViews()
+    kept.exchange("m1", 4, view("check_in"))
+    assert kept.base_for("m1", 5) == view("check_in")
+    assert kept.base_for("m1", 6) is None, "only the version just before is a base"
+    assert kept.base_for("m2", 1) is None
+    assert kept.held("m1") == (4, view("check_in")), "asking keeps nothing"

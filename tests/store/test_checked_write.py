@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from tests.support import enrol
 
 RETENTION = 3600
 SLOW_MS = 5000  # a slow second or two between a write and the look at its time to live
+LAST_MESSAGE = "the test's own, published last"
 
 
 @pytest.fixture
@@ -67,6 +70,29 @@ def open_meeting(store: MeetingStore) -> Meeting:
     command = Command("connect", fay, now_ms(), {"connection_id": "fay-1"})
     store.update_meeting(started.id, lambda m: rules.apply(m, command).meeting)
     return store.load_meeting(started.id)
+
+
+@contextmanager
+def listening(client: redis.Redis, channel: str) -> Iterator[Callable[[], list[str]]]:
+    """Subscribed to ``channel``. What it gives publishes a last message of the test's own and
+    answers everything heard before it: all that was published, in order."""
+    listener = client.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(channel)
+
+    def heard() -> list[str]:
+        client.publish(channel, LAST_MESSAGE)
+        messages: list[str] = []
+        deadline = time.monotonic() + 5
+        while messages[-1:] != [LAST_MESSAGE] and time.monotonic() < deadline:
+            if (message := listener.get_message(timeout=0.2)) is not None:
+                messages.append(message["data"])
+        assert messages[-1:] == [LAST_MESSAGE], f"the last message never came: {messages}"
+        return messages[:-1]
+
+    try:
+        yield heard
+    finally:
+        listener.close()
 
 
 def a_count(key: str, *rates: tuple[int, int], at_ms: int | None = None) -> EventCount:
@@ -136,23 +162,13 @@ def test_a_message_is_published_only_by_a_write_that_is_made(
     writer: CheckedWriter, redis_connection: redis.Redis
 ) -> None:
     meeting, channel = own_key("meeting"), own_key("channel")
-    listener = redis_connection.pubsub(ignore_subscribe_messages=True)
-    listener.subscribe(channel)
-    try:
+    with listening(redis_connection, channel) as heard:
         redis_connection.set(meeting, "v2")
         stale = CheckedWrite().expect(meeting, "v1").set(meeting, "v3", 60_000)
         assert writer.run(stale.publish(channel, "v3 is out")).status == "changed"
         fresh = CheckedWrite().expect(meeting, "v2").set(meeting, "v3", 60_000)
         assert writer.run(fresh.publish(channel, "v3 is out")).done
-        redis_connection.publish(channel, "end")
-        heard: list[str] = []
-        deadline = time.monotonic() + 5
-        while heard[-1:] != ["end"] and time.monotonic() < deadline:
-            if (message := listener.get_message(timeout=0.2)) is not None:
-                heard.append(message["data"])
-        assert heard == ["v3 is out", "end"], "once: the refused write published nothing"
-    finally:
-        listener.close()
+        assert heard() == ["v3 is out"], "once: the refused write published nothing"
 
 
 def test_an_expiry_never_brings_back_a_key(
@@ -247,20 +263,10 @@ def test_only_the_attempt_that_is_written_is_announced(
         asked.append(about.version)
         return channel, f"version {about.version}".encode()
 
-    listener = redis_connection.pubsub(ignore_subscribe_messages=True)
-    listener.subscribe(channel)
-    try:
+    with listening(redis_connection, channel) as heard:
         updated, _ = store.update_meeting(meeting.id, extending(meeting), announce=announce)
-        redis_connection.publish(channel, "end")
-        heard: list[str] = []
-        deadline = time.monotonic() + 5
-        while heard[-1:] != ["end"] and time.monotonic() < deadline:
-            if (message := listener.get_message(timeout=0.2)) is not None:
-                heard.append(message["data"])
-    finally:
-        listener.close()
+        assert heard() == [f"version {updated.version}"], "heard for the one written"
     assert asked == [updated.version - 1, updated.version], "asked for each attempt"
-    assert heard == [f"version {updated.version}", "end"], "heard for the one written"
 
 
 def test_a_meeting_two_processes_write_is_read_first_rather_than_refused(
